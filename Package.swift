@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+//
+// RNRepro: reproduces Lee & Lim (2018), "Improving the performance for Relation Networks
+// using parameters tuning", on a CPU with our own SIMD engine.
+//
+// Module map (arrows point the one way a module may import; see DESIGN.md):
+//
+//   rnrepro (CLI) -> Experiments -> Training -> Models -> Engine
+//                                   Training -> SortOfCLEVR -> Engine (RNG and threads only)
+//   rnrepro (CLI) -> Report -> Artifacts <- Experiments, Training
+//   Report -> CCairo / CPangoCairo / CRsvg (system-library shims)
+
+import PackageDescription
+
+// MARK: - Build settings
+
+/// The engine's kernels are written with `SIMD8<Float>.addingProduct`. Without the FMA target
+/// feature every lane becomes a call to `fmaf` (65x slower, same bits), and a debug build runs
+/// them 300x slower, which would make `swift test` crawl. So the kernels' targets get FMA code
+/// generation and optimisation in every configuration. `-O` after the debug `-Onone` wins.
+let kernelSettings: [SwiftSetting] = {
+    #if arch(x86_64)
+    return [
+        .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
+        .unsafeFlags(["-O", "-target-cpu", "haswell"], .when(configuration: .debug)),
+    ]
+    #else
+    return [.unsafeFlags(["-O"], .when(configuration: .debug))]
+    #endif
+}()
+
+let package = Package(
+    name: "RNRepro",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rnrepro", targets: ["rnrepro"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: - Command line
+
+        .executableTarget(
+            name: "rnrepro",
+            dependencies: [
+                "Engine", "SortOfCLEVR", "Models", "Training", "Experiments", "Artifacts", "Report", "_RNReproSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Public modules
+
+        .target(name: "Engine", swiftSettings: kernelSettings),
+        .target(
+            name: "SortOfCLEVR",
+            dependencies: ["Engine", "_RNReproSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: kernelSettings
+        ),
+        .target(name: "Models", dependencies: ["Engine"], swiftSettings: kernelSettings),
+        .target(name: "Training", dependencies: ["Models", "SortOfCLEVR", "Artifacts"]),
+        .target(name: "Experiments", dependencies: ["Training", "Artifacts"]),
+        .target(name: "Artifacts", dependencies: ["_RNReproSupport"]),
+        .target(name: "Report", dependencies: ["Artifacts", "_RNReproSupport", "CCairo", "CPangoCairo", "CRsvg"]),
+
+        // MARK: - Internals
+
+        /// Atomic file writes and file errors, shared by every module that writes files.
+        .target(name: "_RNReproSupport"),
+
+        // MARK: - System libraries (Debian: libcairo2-dev, libpango1.0-dev, librsvg2-dev)
+
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+        .systemLibrary(name: "CRsvg", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
+
+        // MARK: - Tests
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: kernelSettings),
+        .testTarget(name: "SortOfCLEVRTests", dependencies: ["SortOfCLEVR", "Engine"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Artifacts"]),
+        .testTarget(name: "CLITests", dependencies: ["rnrepro"]),
+    ]
+)

@@ -1,0 +1,87 @@
+import Dispatch
+import Foundation
+
+/// Runs work on a fixed number of threads with a partition of the work that does not depend on
+/// that number.
+///
+/// Determinism rule: callers split their work into `chunks` whose boundaries are a function of
+/// the problem size only. Each chunk is computed by exactly one thread, in the same order of
+/// operations whatever the thread count, and results are combined by the caller in chunk order.
+/// So 1, 2 or 64 threads give the same bits.
+public struct ThreadPool: Sendable {
+    /// How many threads run chunks at once.
+    public let threadCount: Int
+
+    public init(threadCount: Int) {
+        precondition(threadCount >= 1, "thread count must be at least 1")
+        self.threadCount = threadCount
+    }
+
+    /// The environment variable that sets the default thread count.
+    public static let environmentVariable = "RNREPRO_THREADS"
+
+    /// The default: RNREPRO_THREADS when set, all cores otherwise.
+    public static func defaultThreadCount(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Int {
+        guard let text = environment[environmentVariable] else {
+            return ProcessInfo.processInfo.activeProcessorCount
+        }
+        guard let count = Int(text), count >= 1 else {
+            throw ThreadCountError(text: text)
+        }
+        return count
+    }
+
+    /// A pool with all cores or RNREPRO_THREADS threads.
+    public static func makeDefault() throws -> ThreadPool {
+        ThreadPool(threadCount: try defaultThreadCount())
+    }
+
+    /// Calls `body(chunk)` once for every chunk in `0 ..< chunks`, on up to `threadCount`
+    /// threads. Thread t takes chunks t, t + threadCount, ...; a chunk's result must not depend
+    /// on which thread ran it.
+    public func forEachChunk(_ chunks: Int, _ body: (Int) -> Void) {
+        guard chunks > 0 else { return }
+        let workers = min(threadCount, chunks)
+        if workers == 1 {
+            for chunk in 0..<chunks { body(chunk) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable(escapable)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var chunk = worker
+                while chunk < chunks {
+                    box.value(chunk)
+                    chunk += workers
+                }
+            }
+        }
+    }
+
+    /// Splits `0 ..< count` into `parts` contiguous ranges whose bounds depend on `count` and
+    /// `parts` only.
+    public static func ranges(of count: Int, parts: Int) -> [Range<Int>] {
+        precondition(parts >= 1)
+        return (0..<parts).map { part in
+            (count * part / parts)..<(count * (part + 1) / parts)
+        }
+    }
+}
+
+/// RNREPRO_THREADS is not a positive integer.
+public struct ThreadCountError: Error, CustomStringConvertible {
+    public let text: String
+    public var description: String {
+        "\(ThreadPool.environmentVariable)=\(text) is not a positive integer"
+    }
+}
+
+/// Carries a value that is not `Sendable` (a closure, a pointer) into `concurrentPerform`.
+/// Safe where the threads write disjoint memory, which every caller guarantees.
+@usableFromInline
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+
+/// The `rnrepro` command: every workflow of the reproduction is one of its verbs.
+struct RNRepro: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rnrepro",
+        abstract: "Reproduces Lee & Lim (2018), Relation Networks on Sort-of-CLEVR, on a CPU.",
+        discussion: """
+            Regenerates Sort-of-CLEVR from a seed, trains the paper's configurations with a SIMD \
+            engine, checks accuracies against golden bands and renders a report.
+            """,
+        version: "0.1.0",
+        subcommands: [GenerateCommand.self, DatasetCommand.self]
+    )
+}
+
+/// Runs the command. Errors become one line on stderr, `rnrepro: error: ...`, and a non-zero
+/// exit; help and version requests print as usual.
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try RNRepro.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = RNRepro.exitCode(for: error)
+            guard code != .success else { RNRepro.exit(withError: error) }
+            let message = RNRepro.message(for: error)
+                .split(whereSeparator: \.isNewline).joined(separator: " ")
+            FileHandle.standardError.write(Data("rnrepro: error: \(message)\n".utf8))
+            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// `--threads`, shared by every command that computes.
+struct ThreadOptions: ParsableArguments {
+    @Option(help: "Threads to use (default: RNREPRO_THREADS, else all cores). Results do not depend on it.")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1 (got \(threads))")
+        }
+    }
+
+    func makePool() throws -> ThreadPoolFactory.Pool {
+        try ThreadPoolFactory.make(threads)
+    }
+}

@@ -1,0 +1,94 @@
+/// `golden/<profile>.json`: the tolerance bands a profile's results must fall in. Made only by
+/// `rnrepro golden record`; read by `rnrepro check` and by the report.
+public struct GoldenFile: Codable, Sendable, Equatable {
+    public static let schema = "rnrepro.golden/1"
+
+    public var schema: String = GoldenFile.schema
+    public var profile: String
+    /// The seeds whose runs made the bands (at least 2).
+    public var seeds: [UInt64]
+    /// How the reference build that made the file was built and run.
+    public var provenance: Provenance
+    /// Which of the paper's findings show at this profile's scale, with numbers, one each.
+    public var notes: [String]
+    /// The profile's departures from the paper's scale.
+    public var deviations: [String]
+    public var runs: [GoldenRun]
+
+    public init(profile: String, seeds: [UInt64], provenance: Provenance, notes: [String],
+                deviations: [String], runs: [GoldenRun]) {
+        self.profile = profile
+        self.seeds = seeds
+        self.provenance = provenance
+        self.notes = notes
+        self.deviations = deviations
+        self.runs = runs
+    }
+}
+
+/// The bands of one paper row at one profile.
+public struct GoldenRun: Codable, Sendable, Equatable {
+    /// The paper row (`PaperRow.id`).
+    public var row: String
+    /// Final values: "test_accuracy.rel", "test_accuracy.nonrel", ...
+    public var metrics: [GoldenMetric]
+    /// The per-evaluation curve of each metric, for the figures and for locating drift.
+    public var curves: [GoldenCurve]
+
+    public init(row: String, metrics: [GoldenMetric], curves: [GoldenCurve]) {
+        self.row = row
+        self.metrics = metrics
+        self.curves = curves
+    }
+}
+
+/// A closed interval [lo, hi] a value must fall in.
+public struct Band: Codable, Sendable, Equatable {
+    public var lo: Double
+    public var hi: Double
+
+    public init(lo: Double, hi: Double) {
+        precondition(lo <= hi)
+        self.lo = lo
+        self.hi = hi
+    }
+
+    public func contains(_ value: Double) -> Bool { value >= lo && value <= hi }
+}
+
+public struct GoldenMetric: Codable, Sendable, Equatable {
+    public var name: String
+    public var band: Band
+    /// The value of each seed's run of the reference build, in `GoldenFile.seeds` order.
+    public var seedValues: [Double]
+    /// The exact value of the reference build's first seed, for `check --exact`.
+    public var reference: Double
+
+    public init(name: String, band: Band, seedValues: [Double], reference: Double) {
+        self.name = name
+        self.band = band
+        self.seedValues = seedValues
+        self.reference = reference
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, band, reference
+        case seedValues = "seed_values"
+    }
+}
+
+public struct GoldenCurve: Codable, Sendable, Equatable {
+    public var name: String
+    /// Training progress of each evaluation, in epochs.
+    public var epochs: [Double]
+    public var bands: [Band]
+    /// The reference build's first seed, evaluation by evaluation.
+    public var reference: [Double]
+
+    public init(name: String, epochs: [Double], bands: [Band], reference: [Double]) {
+        self.name = name
+        self.epochs = epochs
+        self.bands = bands
+        self.reference = reference
+    }
+}

@@ -1,0 +1,62 @@
+/// A value for each question type. Keys in JSON: "rel" and "nonrel".
+public struct PerType<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    public var rel: Value
+    public var nonrel: Value
+
+    public init(rel: Value, nonrel: Value) {
+        self.rel = rel
+        self.nonrel = nonrel
+    }
+}
+
+/// One line of `runs/<profile>/<run>/metrics.jsonl`: the state of a run after an evaluation.
+///
+/// A run evaluates after every epoch, or every fraction of an epoch with `--eval-every`; each
+/// evaluation appends one line. Accuracies are percentages (0...100) as in the paper; losses are
+/// mean negative log-likelihoods in nats.
+public struct MetricsLine: Codable, Sendable, Equatable {
+    /// Training progress in epochs (fractional when evaluating within epochs).
+    public var epoch: Double
+    /// Optimizer steps so far (both question types).
+    public var steps: Int
+    /// Training questions seen so far (both question types).
+    public var samples: Int
+    /// Mean training loss per type over the steps since the previous line.
+    public var trainLoss: PerType<Double>
+    /// Training accuracy per type over the steps since the previous line (dropout as trained).
+    public var trainAccuracy: PerType<Double>
+    /// Accuracy on every test question of each type.
+    public var testAccuracy: PerType<Double>
+    /// Test accuracy per subtype: rel [closest, furthest, count], nonrel [shape, left, top].
+    public var testAccuracyBySubtype: PerType<[Double]>
+    /// Training wall time so far, evaluations excluded, in seconds.
+    public var wallSeconds: Double
+    /// Training questions per second since the previous line.
+    public var samplesPerSecond: Double
+
+    public init(
+        epoch: Double, steps: Int, samples: Int, trainLoss: PerType<Double>,
+        trainAccuracy: PerType<Double>, testAccuracy: PerType<Double>,
+        testAccuracyBySubtype: PerType<[Double]>, wallSeconds: Double, samplesPerSecond: Double
+    ) {
+        self.epoch = epoch
+        self.steps = steps
+        self.samples = samples
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.testAccuracy = testAccuracy
+        self.testAccuracyBySubtype = testAccuracyBySubtype
+        self.wallSeconds = wallSeconds
+        self.samplesPerSecond = samplesPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, steps, samples
+        case trainLoss = "train_loss"
+        case trainAccuracy = "train_accuracy"
+        case testAccuracy = "test_accuracy"
+        case testAccuracyBySubtype = "test_accuracy_by_subtype"
+        case wallSeconds = "wall_seconds"
+        case samplesPerSecond = "samples_per_second"
+    }
+}

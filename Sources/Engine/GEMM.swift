@@ -1,0 +1,595 @@
+/// Matrix products for linear layers, packed and register-blocked in the BLIS style.
+///
+/// A linear layer with weight W[N, K] needs three products (M is the number of rows: the batch,
+/// or batch x pairs P for g):
+///
+/// - forward  `Y[M, N] = X[M, K] · W[N, K]ᵀ + bias[N]`, ReLU fused into the store;
+/// - backward `dX[M, K] = dZ[M, N] · W[N, K]`;
+/// - backward `dW[N, K] = dZ[M, N]ᵀ · X[M, K]`, `dBias[N] = Σ_m dZ[m, :]`;
+///
+/// where `dZ = dY ⊙ [Y > 0]` when the layer has a ReLU. The mask is applied while the operand
+/// holding dY is packed, so neither product needs a separate pass over dY, and the bias
+/// gradient is summed in the same packing pass of the dW product.
+///
+/// All three run on one core routine, `GEMMCore.multiply`: B is packed into 16-column panels,
+/// A into 6-row micro-panels per block of 72 rows, and a 6 x 16 register block of twelve
+/// `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per lane) over K. Each output
+/// element is summed over k = 0 ..< K in order, whatever the row partition, so the forward and
+/// dX products give the same bits on any number of threads. dW reduces over M: M is split into
+/// a fixed number of chunks (a function of M only), each chunk's partial product is computed
+/// by one thread, and the partials are added in chunk order.
+public enum GEMM {
+    /// `Y[M, N] = X[M, K] · W[N, K]ᵀ + bias[N]`, then ReLU when `relu`; with `accumulate`,
+    /// the product is added to Y first.
+    ///
+    /// Leading dimensions (row strides, in floats) default to the packed widths; pass them to
+    /// work on column slices, e.g. RN's g1 weight [H, 63] split into per-object and question
+    /// blocks.
+    public static func forward(
+        x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, relu: Bool = false,
+        accumulate: Bool = false, ldx: Int? = nil, ldw: Int? = nil, ldy: Int? = nil, pool: ThreadPool
+    ) {
+        let a = StridedMatrix(x, rowStride: ldx ?? k, columnStride: 1)
+        let b = StridedMatrix(w, rowStride: 1, columnStride: ldw ?? k)
+        let epilogue = Epilogue(accumulate: accumulate, columnBias: bias, rowBias: nil, relu: relu)
+        multiplySplittingRows(m: m, n: n, k: k, a: a, b: b, c: y, ldc: ldy ?? n, epilogue: epilogue, pool: pool)
+    }
+
+    /// `dX[M, K] = dZ[M, N] · W[N, K]` with `dZ = dY ⊙ [reluOutput > 0]` when `reluOutput`
+    /// (the layer's forward output Y, laid out like dY) is given; with `accumulate`, adds to dX.
+    public static func backwardInput(
+        dY: UnsafePointer<Float>, w: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, reluOutput: UnsafePointer<Float>? = nil, accumulate: Bool = false,
+        lddy: Int? = nil, ldw: Int? = nil, lddx: Int? = nil, pool: ThreadPool
+    ) {
+        let a = StridedMatrix(dY, rowStride: lddy ?? n, columnStride: 1, reluMask: reluOutput)
+        let b = StridedMatrix(w, rowStride: ldw ?? k, columnStride: 1)
+        let epilogue = Epilogue(accumulate: accumulate, columnBias: nil, rowBias: nil, relu: false)
+        multiplySplittingRows(m: m, n: k, k: n, a: a, b: b, c: dX, ldc: lddx ?? k, epilogue: epilogue, pool: pool)
+    }
+
+    /// `dW[N, K] = dZ[M, N]ᵀ · X[M, K]` and `dBias[N] = Σ_m dZ[m, :]` (when `dBias` is given),
+    /// with `dZ = dY ⊙ [reluOutput > 0]` when `reluOutput` is given. With `accumulate`, both
+    /// are added to the existing gradients.
+    public static func backwardWeight(
+        dY: UnsafePointer<Float>, x: UnsafePointer<Float>, dW: UnsafeMutablePointer<Float>,
+        dBias: UnsafeMutablePointer<Float>?, m: Int, n: Int, k: Int,
+        reluOutput: UnsafePointer<Float>? = nil, accumulate: Bool = false,
+        lddy: Int? = nil, ldx: Int? = nil, lddw: Int? = nil, pool: ThreadPool
+    ) {
+        guard n > 0 else { return }
+        let lddy = lddy ?? n, ldx = ldx ?? k, lddw = lddw ?? k
+        let chunks = reductionChunkCount(m)
+        let bounds = ThreadPool.ranges(of: m, parts: chunks)
+        let partials = Scratch(count: chunks * n * k)
+        let biasPartials = Scratch(count: chunks * n)
+        defer { partials.free(); biasPartials.free() }
+        biasPartials.base.initialize(repeating: 0, count: chunks * n)
+        pool.forEachChunk(chunks) { chunk in
+            let rows = bounds[chunk]
+            // A = dZᵀ restricted to this chunk's rows of dZ: element (n, m) at dZ[m, n].
+            let a = StridedMatrix(
+                dY + rows.lowerBound * lddy, rowStride: 1, columnStride: lddy,
+                reluMask: reluOutput.map { $0 + rows.lowerBound * lddy })
+            let b = StridedMatrix(x + rows.lowerBound * ldx, rowStride: ldx, columnStride: 1)
+            GEMMCore.multiply(
+                rows: 0..<n, n: k, k: rows.count, a: a, b: b, c: partials.base + chunk * n * k, ldc: k,
+                epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: nil, relu: false),
+                aRowSums: dBias == nil ? nil : biasPartials.base + chunk * n,
+                // All N rows of dZᵀ in one block: each depth step of the copy is then one
+                // contiguous row of dZ, read in address order.
+                rowBlock: min(n, 512))
+        }
+        // Partials are added in chunk order, so the bits do not depend on who computed them.
+        let rowParts = ThreadPool.ranges(of: n, parts: min(pool.threadCount, n))
+        pool.forEachChunk(rowParts.count) { part in
+            for row in rowParts[part] {
+                let out = dW + row * lddw
+                var column = 0
+                while column + 8 <= k {
+                    var sum = accumulate ? loadVector(out + column) + loadVector(partials.base + row * k + column)
+                        : loadVector(partials.base + row * k + column)
+                    for chunk in 1..<max(chunks, 1) {
+                        sum += loadVector(partials.base + (chunk * n + row) * k + column)
+                    }
+                    storeVector(sum, out + column)
+                    column += 8
+                }
+                while column < k {
+                    var sum = accumulate ? out[column] + partials.base[row * k + column] : partials.base[row * k + column]
+                    for chunk in 1..<max(chunks, 1) { sum += partials.base[(chunk * n + row) * k + column] }
+                    out[column] = sum
+                    column += 1
+                }
+                if let dBias {
+                    var sum = accumulate ? dBias[row] + biasPartials.base[row] : biasPartials.base[row]
+                    for chunk in 1..<max(chunks, 1) { sum += biasPartials.base[chunk * n + row] }
+                    dBias[row] = sum
+                }
+            }
+        }
+    }
+
+    /// How many fixed chunks the M reduction of dW is split into: a function of M only (never
+    /// of the thread count), 16 for RN's g layers so up to 16 threads find work.
+    public static func reductionChunkCount(_ m: Int) -> Int {
+        max(1, min(16, m / 256))
+    }
+
+    /// Splits the output rows into one contiguous range per thread. Rows are independent, so
+    /// the partition changes the schedule, never the bits.
+    static func multiplySplittingRows(
+        m: Int, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix, c: UnsafeMutablePointer<Float>,
+        ldc: Int, epilogue: Epilogue, pool: ThreadPool
+    ) {
+        let parts = max(1, min(pool.threadCount, m / GEMMCore.mr))
+        let bounds = ThreadPool.ranges(of: m, parts: parts)
+        pool.forEachChunk(parts) { part in
+            GEMMCore.multiply(
+                rows: bounds[part], n: n, k: k, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, aRowSums: nil)
+        }
+    }
+
+    // MARK: - Scalar references
+
+    /// `Y = X · Wᵀ + bias`, then ReLU when `relu`: the plain triple loop the fast kernel is
+    /// tested against. X [M, K], W [N, K], bias [N], Y [M, N].
+    public static func forwardReference(
+        x: [Double], w: [Double], bias: [Double]?, m: Int, n: Int, k: Int, relu: Bool
+    ) -> [Double] {
+        var y = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = bias?[j] ?? 0
+                for p in 0..<k { sum += x[i * k + p] * w[j * k + p] }
+                y[i * n + j] = relu ? max(sum, 0) : sum
+            }
+        }
+        return y
+    }
+
+    /// The backward of `forwardReference`: given dY [M, N] (and Y for the ReLU mask), returns
+    /// dX [M, K], dW [N, K], dBias [N].
+    public static func backwardReference(
+        dY: [Double], x: [Double], w: [Double], y: [Double]?, m: Int, n: Int, k: Int
+    ) -> (dX: [Double], dW: [Double], dBias: [Double]) {
+        var dZ = dY
+        if let y { for index in dZ.indices where !(y[index] > 0) { dZ[index] = 0 } }
+        var dX = [Double](repeating: 0, count: m * k)
+        var dW = [Double](repeating: 0, count: n * k)
+        var dBias = [Double](repeating: 0, count: n)
+        for i in 0..<m {
+            for j in 0..<n {
+                let g = dZ[i * n + j]
+                dBias[j] += g
+                for p in 0..<k {
+                    dX[i * k + p] += g * w[j * k + p]
+                    dW[j * k + p] += g * x[i * k + p]
+                }
+            }
+        }
+        return (dX, dW, dBias)
+    }
+}
+
+// MARK: - Core
+
+/// A read-only operand: element (row, column) at `base[row * rowStride + column * columnStride]`,
+/// read as zero where `reluMask` (same strides) is not positive.
+struct StridedMatrix {
+    let base: UnsafePointer<Float>
+    let rowStride: Int
+    let columnStride: Int
+    let reluMask: UnsafePointer<Float>?
+
+    init(_ base: UnsafePointer<Float>, rowStride: Int, columnStride: Int, reluMask: UnsafePointer<Float>? = nil) {
+        self.base = base
+        self.rowStride = rowStride
+        self.columnStride = columnStride
+        self.reluMask = reluMask
+    }
+
+    init(_ base: UnsafeMutablePointer<Float>, rowStride: Int, columnStride: Int, reluMask: UnsafePointer<Float>? = nil) {
+        self.init(UnsafePointer(base), rowStride: rowStride, columnStride: columnStride, reluMask: reluMask)
+    }
+}
+
+/// What happens to a finished block of C: `C = [C +] A·B [+ bias] [ReLU]`.
+struct Epilogue {
+    var accumulate: Bool
+    /// Indexed by output column (a linear layer's bias).
+    var columnBias: UnsafePointer<Float>?
+    /// Indexed by output row (a convolution's bias, rows being output channels).
+    var rowBias: UnsafePointer<Float>?
+    var relu: Bool
+}
+
+enum GEMMCore {
+    /// Register block: 6 rows x 16 columns = 12 SIMD8 accumulators, plus 2 B vectors and one
+    /// broadcast: 15 of the 16 ymm registers.
+    static let mr = 6
+    static let nr = 16
+    /// Rows of A handled per block (72 x 256 floats = 72 KB, cache-resident while B's
+    /// 16-column micro-panel, 16 KB, stays in L1).
+    static let mc = 72
+    /// Depth of one pass: K up to 256 (every g and f layer) runs without splitting.
+    static let kc = 256
+
+    /// `C[rows, 0 ..< n] = epilogue(A[rows, 0 ..< k] · B[0 ..< k, 0 ..< n])`, single-threaded.
+    /// When `aRowSums` is given, adds `Σ_p A[i, p]` (mask applied) to `aRowSums[i]` for every
+    /// row i in `rows`, summing each depth block of 256 in order.
+    ///
+    /// B is always packed. A is read in place when its rows are contiguous and it needs no mask
+    /// (the forward reads X's rows directly); otherwise each block of `rowBlock` rows is copied
+    /// once, masked, by `packA`.
+    static func multiply(
+        rows: Range<Int>, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
+        c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, aRowSums: UnsafeMutablePointer<Float>?,
+        rowBlock: Int = mc
+    ) {
+        guard !rows.isEmpty, n > 0 else { return }
+        let mc = max(mr, rowBlock)
+        let panels = (n + nr - 1) / nr
+        let maximumDepth = max(1, min(k, kc))
+        let packedB = Scratch(count: panels * nr * maximumDepth)
+        let packedA = Scratch(count: (mc + mr) * maximumDepth)
+        let packedTail = Scratch(count: mr * maximumDepth)
+        defer { packedB.free(); packedA.free(); packedTail.free() }
+        // Row-contiguous A without a mask is read in place (the forward reads X's rows
+        // directly); everything else is copied once per block.
+        let direct = a.reluMask == nil && aRowSums == nil && a.columnStride == 1
+        let depthBlocks = max(1, (k + kc - 1) / kc)
+        for depthBlock in 0..<depthBlocks {
+            let p0 = depthBlock * kc
+            let depth = min(kc, k - p0)
+            let loadC = depthBlock > 0 || epilogue.accumulate
+            let finish = depthBlock == depthBlocks - 1
+            packB(b, p0: p0, depth: depth, n: n, into: packedB.base)
+            var i0 = rows.lowerBound
+            while i0 < rows.upperBound {
+                let blockRows = min(mc, rows.upperBound - i0)
+                let block = direct
+                    ? PackedA(base: a.base + i0 * a.rowStride + p0, rowStep: a.rowStride, depthStep: 1,
+                              panelStride: mr * a.rowStride, paddedTail: false)
+                    : packA(a, i0: i0, rows: blockRows, p0: p0, depth: depth, into: packedA.base, rowSums: aRowSums)
+                let microPanels = (blockRows + mr - 1) / mr
+                let tailRows = blockRows - (microPanels - 1) * mr
+                let copyTail = tailRows < mr && !block.paddedTail
+                if copyTail {
+                    // A ragged last micro-panel read in place: copy it zero-padded, so the
+                    // kernel never reads past the matrix.
+                    let tail = packedTail.base
+                    let source = block.base + (microPanels - 1) * block.panelStride
+                    for p in 0..<depth {
+                        for r in 0..<mr {
+                            tail[p * mr + r] = r < tailRows ? source[r * block.rowStep + p * block.depthStep] : 0
+                        }
+                    }
+                }
+                for panel in 0..<panels {
+                    let j = panel * nr
+                    let columns = min(nr, n - j)
+                    let bPanel = UnsafePointer(packedB.base + panel * nr * depth)
+                    for microPanel in 0..<microPanels {
+                        let i = i0 + microPanel * mr
+                        let isTail = microPanel == microPanels - 1
+                        let useCopy = isTail && copyTail
+                        microKernel(
+                            depth: depth,
+                            a: useCopy ? UnsafePointer(packedTail.base) : block.base + microPanel * block.panelStride,
+                            aRowStep: useCopy ? 1 : block.rowStep, aDepthStep: useCopy ? mr : block.depthStep,
+                            b: bPanel, c: c + i * ldc + j, ldc: ldc, rows: isTail ? tailRows : mr,
+                            columns: columns, row: i, column: j, loadC: loadC, finish: finish, epilogue: epilogue)
+                    }
+                }
+                i0 += blockRows
+            }
+        }
+    }
+
+    /// Where a block of A lies after `packA`: element (r, p) of micro-panel q at
+    /// `base[q * panelStride + r * rowStep + p * depthStep]`.
+    struct PackedA {
+        var base: UnsafePointer<Float>
+        var rowStep: Int
+        var depthStep: Int
+        var panelStride: Int
+        /// The last micro-panel has zero rows up to 6 already.
+        var paddedTail: Bool
+    }
+
+    /// Copies rows `i0 ..< i0 + rows`, depth `p0 ..< p0 + depth` of A, masked.
+    ///
+    /// A column-contiguous A (dZᵀ in the dW product: one depth step is a row of dZ) goes into
+    /// BLIS micro-panels, six values per depth step, so the kernel reads each micro-panel in
+    /// address order; the row sums (the bias gradient) are taken from the same vectors. Any
+    /// other A is copied row by row.
+    static func packA(
+        _ a: StridedMatrix, i0: Int, rows: Int, p0: Int, depth: Int, into out: UnsafeMutablePointer<Float>,
+        rowSums: UnsafeMutablePointer<Float>?
+    ) -> PackedA {
+        let rs = a.rowStride, cs = a.columnStride
+        @inline(__always) func masked(_ offset: Int) -> Float {
+            if let mask = a.reluMask, !(mask[offset] > 0) { return 0 }
+            return a.base[offset]
+        }
+        @inline(__always) func maskedVector(_ offset: Int) -> SIMD8<Float> {
+            var value = loadVector(a.base + offset)
+            if let mask = a.reluMask { value.replace(with: 0, where: .!(loadVector(mask + offset) .> 0)) }
+            return value
+        }
+        if rs == 1 {
+            let microPanels = (rows + mr - 1) / mr
+            let vectorRows = rows / 8 * 8
+            // One masked depth step, zero-padded so the six-wide copies may read 8 lanes.
+            let lineLength = microPanels * mr + 8
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * lineLength) { buffer in
+                let line = buffer.baseAddress!, sums = line + lineLength
+                line.initialize(repeating: 0, count: lineLength)
+                sums.initialize(repeating: 0, count: lineLength)
+                for p in 0..<depth {
+                    let source = (p0 + p) * cs + i0
+                    var i = 0
+                    while i < vectorRows {
+                        let value = maskedVector(source + i)
+                        storeVector(value, line + i)
+                        storeVector(loadVector(sums + i) + value, sums + i)
+                        i += 8
+                    }
+                    while i < rows {
+                        let value = masked(source + i)
+                        line[i] = value
+                        sums[i] += value
+                        i += 1
+                    }
+                    for q in 0..<microPanels {
+                        let value = loadVector(line + q * mr)
+                        let d = UnsafeMutableRawPointer(out + q * mr * depth + p * mr)
+                        d.storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
+                        d.storeBytes(of: value.highHalf.lowHalf, toByteOffset: 16, as: SIMD2<Float>.self)
+                    }
+                }
+                if let rowSums {
+                    for i in 0..<rows { rowSums[i0 + i] += sums[i] }
+                }
+            }
+            return PackedA(base: UnsafePointer(out), rowStep: 1, depthStep: mr, panelStride: mr * depth, paddedTail: true)
+        }
+        // Row-major copy (also the fallback for any other strides).
+        for r in 0..<rows {
+            let source = (i0 + r) * rs + p0 * cs
+            let d = out + r * depth
+            var sum: Float = 0
+            var p = 0
+            if cs == 1 {
+                var vectorSum = SIMD8<Float>()
+                while p + 8 <= depth {
+                    let value = maskedVector(source + p)
+                    storeVector(value, d + p)
+                    vectorSum += value
+                    p += 8
+                }
+                sum = vectorSum.sum()
+            }
+            while p < depth {
+                let value = masked(source + p * cs)
+                d[p] = value
+                sum += value
+                p += 1
+            }
+            rowSums?[i0 + r] += sum
+        }
+        return PackedA(base: UnsafePointer(out), rowStep: depth, depthStep: 1, panelStride: mr * depth, paddedTail: false)
+    }
+
+    /// Packs depth `p0 ..< p0 + depth` of B into 16-column panels: panel q holds, for each p,
+    /// B[p, 16q ..< 16q + 16] (zero past the last column).
+    static func packB(_ b: StridedMatrix, p0: Int, depth: Int, n: Int, into out: UnsafeMutablePointer<Float>) {
+        let rs = b.rowStride, cs = b.columnStride
+        let panels = (n + nr - 1) / nr
+        let fullPanels = cs == 1 ? n / nr : 0
+        if fullPanels > 0 {
+            // Row by row, so a large B (X in the dW product, streamed from memory) is read in
+            // address order and the hardware prefetcher keeps up.
+            for p in 0..<depth {
+                let source = (p0 + p) * rs
+                for panel in 0..<fullPanels {
+                    let offset = source + panel * nr
+                    var v0 = loadVector(b.base + offset)
+                    var v1 = loadVector(b.base + offset + 8)
+                    if let mask = b.reluMask {
+                        v0.replace(with: 0, where: .!(loadVector(mask + offset) .> 0))
+                        v1.replace(with: 0, where: .!(loadVector(mask + offset + 8) .> 0))
+                    }
+                    let d = out + panel * nr * depth + p * nr
+                    storeVector(v0, d)
+                    storeVector(v1, d + 8)
+                }
+            }
+        }
+        for panel in fullPanels..<panels {
+            let j = panel * nr
+            let valid = min(nr, n - j)
+            let d = out + panel * nr * depth
+            for p in 0..<depth {
+                for column in 0..<nr {
+                    var value: Float = 0
+                    if column < valid {
+                        let offset = (p0 + p) * rs + (j + column) * cs
+                        value = b.base[offset]
+                        if let mask = b.reluMask, !(mask[offset] > 0) { value = 0 }
+                    }
+                    d[p * nr + column] = value
+                }
+            }
+        }
+    }
+
+    /// The 6 x 16 register block over `depth` steps, then the epilogue into C. A's element
+    /// (r, p) is at `a[r * aRowStep + p * aDepthStep]`; one of the two steps is 1.
+    @inline(__always)
+    static func microKernel(
+        depth: Int, a: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, row: Int, column: Int,
+        loadC: Bool, finish: Bool, epilogue: Epilogue
+    ) {
+        var block = RegisterBlock()
+        var pb = b
+        var p = 0
+        if aRowStep == 1 {
+            // A's six values for one p are adjacent: constant displacements off one pointer.
+            var pa = a
+            let step = aDepthStep
+            @inline(__always) func update(_ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>) {
+                block.update(loadAligned(pb), loadAligned(pb + 8), pa[0], pa[1], pa[2], pa[3], pa[4], pa[5])
+            }
+            // Unrolled by four so the loop counter and pointer updates are paid once per four
+            // steps of twelve FMAs.
+            while p + 4 <= depth {
+                update(pa, pb)
+                update(pa + step, pb + nr)
+                update(pa + 2 * step, pb + 2 * nr)
+                update(pa + 3 * step, pb + 3 * nr)
+                pa += 4 * step
+                pb += 4 * nr
+                p += 4
+            }
+            while p < depth {
+                update(pa, pb)
+                pa += step
+                pb += nr
+                p += 1
+            }
+        } else {
+            // Six row streams; unrolled by four with constant offsets along each row.
+            let a0 = a, a1 = a + aRowStep, a2 = a + 2 * aRowStep
+            let a3 = a + 3 * aRowStep, a4 = a + 4 * aRowStep, a5 = a + 5 * aRowStep
+            @inline(__always) func update(_ q: Int, _ pb: UnsafePointer<Float>) {
+                block.update(loadAligned(pb), loadAligned(pb + 8), a0[q], a1[q], a2[q], a3[q], a4[q], a5[q])
+            }
+            while p + 4 <= depth {
+                update(p, pb)
+                update(p + 1, pb + nr)
+                update(p + 2, pb + 2 * nr)
+                update(p + 3, pb + 3 * nr)
+                pb += 4 * nr
+                p += 4
+            }
+            while p < depth {
+                update(p, pb)
+                pb += nr
+                p += 1
+            }
+        }
+        if rows == mr && columns == nr {
+            block.store(
+                to: c, ldc: ldc, loadC: loadC, finish: finish, epilogue: epilogue, row: row, column: column)
+        } else {
+            storeEdge(block, c: c, ldc: ldc, rows: rows, columns: columns, row: row, column: column,
+                      loadC: loadC, finish: finish, epilogue: epilogue)
+        }
+    }
+
+    /// An edge block (fewer than 6 rows or 16 columns): goes through a full-size tile so the
+    /// epilogue is the same code as for full blocks.
+    @inline(never)
+    static func storeEdge(
+        _ block: RegisterBlock, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, row: Int,
+        column: Int, loadC: Bool, finish: Bool, epilogue: Epilogue
+    ) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr + 2 * nr) { buffer in
+            let tile = buffer.baseAddress!
+            tile.initialize(repeating: 0, count: mr * nr + 2 * nr)
+            if loadC {
+                for r in 0..<rows { for j in 0..<columns { tile[r * nr + j] = c[r * ldc + j] } }
+            }
+            // Biases padded with zeros, so the block's epilogue reads no further than they go.
+            let columnBias = tile + mr * nr, rowBias = columnBias + nr
+            var padded = epilogue
+            if let bias = epilogue.columnBias {
+                for j in 0..<columns { columnBias[j] = bias[column + j] }
+                padded.columnBias = UnsafePointer(columnBias)
+            }
+            if let bias = epilogue.rowBias {
+                for r in 0..<rows { rowBias[r] = bias[row + r] }
+                padded.rowBias = UnsafePointer(rowBias)
+            }
+            block.store(to: tile, ldc: nr, loadC: loadC, finish: finish, epilogue: padded, row: 0, column: 0)
+            for r in 0..<rows { for j in 0..<columns { c[r * ldc + j] = tile[r * nr + j] } }
+        }
+    }
+}
+
+/// Aligned load from a packed panel (panels are 64-byte aligned, steps multiples of 16 floats).
+@inlinable @inline(__always)
+func loadAligned(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).load(as: SIMD8<Float>.self)
+}
+
+/// The 6 x 16 accumulators of the micro-kernel: twelve SIMD8 registers.
+struct RegisterBlock {
+    var c0a = SIMD8<Float>(), c0b = SIMD8<Float>()
+    var c1a = SIMD8<Float>(), c1b = SIMD8<Float>()
+    var c2a = SIMD8<Float>(), c2b = SIMD8<Float>()
+    var c3a = SIMD8<Float>(), c3b = SIMD8<Float>()
+    var c4a = SIMD8<Float>(), c4b = SIMD8<Float>()
+    var c5a = SIMD8<Float>(), c5b = SIMD8<Float>()
+
+    /// One step of depth: row r += a_r · (b0, b1), as fused multiply-adds.
+    @inline(__always)
+    mutating func update(
+        _ b0: SIMD8<Float>, _ b1: SIMD8<Float>, _ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float
+    ) {
+        var s = SIMD8<Float>(repeating: a0)
+        c0a = c0a.addingProduct(s, b0); c0b = c0b.addingProduct(s, b1)
+        s = SIMD8<Float>(repeating: a1)
+        c1a = c1a.addingProduct(s, b0); c1b = c1b.addingProduct(s, b1)
+        s = SIMD8<Float>(repeating: a2)
+        c2a = c2a.addingProduct(s, b0); c2b = c2b.addingProduct(s, b1)
+        s = SIMD8<Float>(repeating: a3)
+        c3a = c3a.addingProduct(s, b0); c3b = c3b.addingProduct(s, b1)
+        s = SIMD8<Float>(repeating: a4)
+        c4a = c4a.addingProduct(s, b0); c4b = c4b.addingProduct(s, b1)
+        s = SIMD8<Float>(repeating: a5)
+        c5a = c5a.addingProduct(s, b0); c5b = c5b.addingProduct(s, b1)
+    }
+
+    /// `C = [C +] block [+ bias] [ReLU]` for a full 6 x 16 block at `c` (row `row`, column
+    /// `column` of the whole output, for the biases).
+    @inline(__always)
+    func store(
+        to c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool, finish: Bool, epilogue: Epilogue, row: Int, column: Int
+    ) {
+        var bias0 = SIMD8<Float>(), bias1 = SIMD8<Float>()
+        let columnBias = finish ? epilogue.columnBias : nil
+        if let columnBias {
+            bias0 = loadVector(columnBias + column)
+            bias1 = loadVector(columnBias + column + 8)
+        }
+        let rowBias = finish ? epilogue.rowBias.map { $0 + row } : nil
+        let relu = finish && epilogue.relu
+        @inline(__always) func finishRow(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ r: Int) {
+            let out = c + r * ldc
+            var x0 = v0, x1 = v1
+            if loadC {
+                x0 += loadVector(out)
+                x1 += loadVector(out + 8)
+            }
+            if columnBias != nil { x0 += bias0; x1 += bias1 }
+            if let rowBias { x0 += rowBias[r]; x1 += rowBias[r] }
+            if relu {
+                x0.replace(with: 0, where: x0 .< 0)
+                x1.replace(with: 0, where: x1 .< 0)
+            }
+            storeVector(x0, out)
+            storeVector(x1, out + 8)
+        }
+        finishRow(c0a, c0b, 0)
+        finishRow(c1a, c1b, 1)
+        finishRow(c2a, c2b, 2)
+        finishRow(c3a, c3b, 3)
+        finishRow(c4a, c4b, 4)
+        finishRow(c5a, c5b, 5)
+    }
+}

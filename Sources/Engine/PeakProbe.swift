@@ -1,0 +1,44 @@
+import Dispatch
+
+/// Measures the machine's fused multiply-add peak, so kernel rates can be read as a fraction of
+/// what this CPU does in the same run (clock boost and a busy neighbour move both alike).
+public enum PeakProbe {
+    /// Runs `iterations` steps of 12 independent `SIMD8<Float>` FMA chains on each of the pool's
+    /// threads and returns GFLOP/s over all threads (2 FLOP per lane per FMA). Twelve chains
+    /// cover the FMA latency (4-5 cycles) times the issue rate on every x86 core with AVX2.
+    public static func fmaGFLOPS(pool: ThreadPool, iterations: Int = 20_000_000) -> Double {
+        let threads = pool.threadCount
+        let sinks = UnsafeMutablePointer<Float>.allocate(capacity: threads)
+        defer { sinks.deallocate() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        pool.forEachChunk(threads) { thread in
+            sinks[thread] = fmaChains(iterations: iterations, seed: Float(thread))
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // Reading the sinks keeps the chains alive.
+        var total: Float = 0
+        for thread in 0..<threads { total += sinks[thread] }
+        precondition(total.isFinite)
+        return Double(threads) * Double(iterations) * 12 * 8 * 2 / seconds / 1e9
+    }
+
+    @inline(never)
+    static func fmaChains(iterations: Int, seed: Float) -> Float {
+        // Multiplier just below one and a tiny addend keep every lane finite for 1e9 steps.
+        let a = SIMD8<Float>(repeating: 0.999_999)
+        let b = SIMD8<Float>(repeating: 1e-7)
+        var c0 = SIMD8<Float>(repeating: seed), c1 = c0 + 1, c2 = c0 + 2, c3 = c0 + 3
+        var c4 = c0 + 4, c5 = c0 + 5, c6 = c0 + 6, c7 = c0 + 7
+        var c8 = c0 + 8, c9 = c0 + 9, c10 = c0 + 10, c11 = c0 + 11
+        for _ in 0..<iterations {
+            c0 = b.addingProduct(c0, a); c1 = b.addingProduct(c1, a)
+            c2 = b.addingProduct(c2, a); c3 = b.addingProduct(c3, a)
+            c4 = b.addingProduct(c4, a); c5 = b.addingProduct(c5, a)
+            c6 = b.addingProduct(c6, a); c7 = b.addingProduct(c7, a)
+            c8 = b.addingProduct(c8, a); c9 = b.addingProduct(c9, a)
+            c10 = b.addingProduct(c10, a); c11 = b.addingProduct(c11, a)
+        }
+        let sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11))
+        return sum.sum()
+    }
+}

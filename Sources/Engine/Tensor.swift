@@ -1,0 +1,117 @@
+/// Flat Float memory: a slab owns one aligned allocation, tensors are shaped windows into it.
+///
+/// A model sizes three slabs from its config (parameters, gradients, activations), like llm.c's
+/// `malloc_and_point_parameters`: a `SlabLayout` hands out offsets, the `Slab` is allocated once,
+/// and every layer works on `Tensor` views of it. Views do not own memory: keep the slab alive
+/// while its tensors are in use.
+
+/// Where a tensor sits in a slab, and its shape.
+public struct TensorSlot: Equatable, Sendable {
+    /// Offset in floats from the slab's start; a multiple of `SlabLayout.alignmentFloats`.
+    public let offset: Int
+    public let shape: [Int]
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// Assigns offsets to tensors in the order they are added.
+public struct SlabLayout: Sendable {
+    /// Every tensor starts on a 64-byte boundary (a cache line), so SIMD loads of a tensor's
+    /// first elements never straddle lines and two tensors never share one.
+    public static let alignmentFloats = 16
+
+    public private(set) var slots: [TensorSlot] = []
+    /// Floats needed, padding included.
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// Reserves room for a tensor of `shape` and returns its slot.
+    public mutating func add(_ shape: [Int]) -> TensorSlot {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        let slot = TensorSlot(offset: count, shape: shape)
+        let rounded = (slot.count + Self.alignmentFloats - 1) / Self.alignmentFloats * Self.alignmentFloats
+        count += rounded
+        slots.append(slot)
+        return slot
+    }
+}
+
+/// One zero-initialised, 64-byte aligned block of Floats.
+public final class Slab: @unchecked Sendable {
+    public let count: Int
+    public let base: UnsafeMutablePointer<Float>
+
+    public init(count: Int) {
+        precondition(count >= 0)
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    public convenience init(layout: SlabLayout) {
+        self.init(count: layout.count)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The view of `slot`.
+    public func tensor(_ slot: TensorSlot) -> Tensor {
+        precondition(slot.offset + slot.count <= count, "slot outside the slab")
+        return Tensor(base + slot.offset, shape: slot.shape)
+    }
+
+    /// All floats of the slab, e.g. for an optimizer step over every parameter at once.
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+    /// Sets every float to zero (gradients before a backward pass).
+    public func zero() { base.update(repeating: 0, count: count) }
+}
+
+/// A shaped view of Floats in row-major order (the last dimension is contiguous).
+public struct Tensor: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Float>
+    public let shape: [Int]
+
+    public init(_ base: UnsafeMutablePointer<Float>, shape: [Int]) {
+        self.base = base
+        self.shape = shape
+    }
+
+    public var count: Int { shape.reduce(1, *) }
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
+    public var array: [Float] { Array(buffer) }
+}
+
+// MARK: - SIMD load and store
+
+/// Eight floats from any address: kernels read caller buffers whose alignment they do not control.
+@inlinable @inline(__always)
+func loadVector(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inlinable @inline(__always)
+func loadVector(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inlinable @inline(__always)
+func storeVector(_ vector: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<Float>.self)
+}
+
+/// A 64-byte aligned scratch buffer owned by one kernel call.
+@usableFromInline
+struct Scratch {
+    @usableFromInline let base: UnsafeMutablePointer<Float>
+    @usableFromInline let count: Int
+
+    @usableFromInline init(count: Int) {
+        self.count = count
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    @usableFromInline func free() { base.deallocate() }
+}

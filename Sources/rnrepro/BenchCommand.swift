@@ -1,0 +1,146 @@
+import ArgumentParser
+import Dispatch
+import Engine
+import Foundation
+
+/// `rnrepro bench`: measurements, not tests.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the engine's speed.",
+        subcommands: [KernelsBench.self, BenchTrain.self]
+    )
+}
+
+/// `rnrepro bench kernels`: GFLOP/s of the g-layer products and the conv stem, beside the FMA
+/// peak measured in the same run.
+struct KernelsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "GFLOP/s of the GEMM shapes of RN's g layers, of the conv layers, and the FMA peak.",
+        discussion: """
+            Shapes are those of one RN training step at batch 64: g's products are \
+            (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times; the best time is \
+            reported. The last line is machine-readable.
+            """
+    )
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    @Option(help: "Timed repetitions per kernel; the best is reported.")
+    var repeats = 5
+
+    @Option(help: "Batch size of the shapes.")
+    var batch = 64
+
+    func validate() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+    }
+
+    func run() throws {
+        let pool = try threadOptions.makePool()
+        KernelBenchmark(pool: pool, repeats: repeats, batch: batch).run()
+    }
+}
+
+/// The benchmark body, outside `run()` so no state is main-actor isolated.
+struct KernelBenchmark {
+    let pool: ThreadPool
+    let repeats: Int
+    let batch: Int
+
+    /// Best wall time of `repeats` runs of `body`, in seconds (one untimed warm-up first).
+    func bestSeconds(_ body: () -> Void) -> Double {
+        body()
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return best
+    }
+
+    func randomBuffer(_ count: Int, stream: UInt32) -> UnsafeMutablePointer<Float> {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        var random = RandomStream(seed: 1, domain: .synthetic, stream, 0)
+        for index in 0..<count { buffer[index] = random.nextUnitFloat() * 2 - 1 }
+        return buffer
+    }
+
+    func line(_ name: String, flop: Double, seconds: Double) -> Double {
+        let rate = flop / seconds / 1e9
+        print("\(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(seconds * 1e3, 2)) ms  \(format(rate, 1)) GFLOP/s")
+        return rate
+    }
+
+    func format(_ value: Double, _ digits: Int) -> String {
+        String(format: "%.\(digits)f", value)
+    }
+
+    func run() {
+        print("threads=\(pool.threadCount) repeats=\(repeats) batch=\(batch)")
+        let hidden = 256
+        let rows = batch * 625
+        let flop = 2.0 * Double(rows) * Double(hidden) * Double(hidden)
+        let x = randomBuffer(rows * hidden, stream: 1)
+        let y = randomBuffer(rows * hidden, stream: 2)
+        let dY = randomBuffer(rows * hidden, stream: 3)
+        let dX = randomBuffer(rows * hidden, stream: 4)
+        let w = randomBuffer(hidden * hidden, stream: 5)
+        let dW = randomBuffer(hidden * hidden, stream: 6)
+        let bias = randomBuffer(hidden, stream: 7)
+        let dBias = randomBuffer(hidden, stream: 8)
+        defer { for buffer in [x, y, dY, dX, w, dW, bias, dBias] { buffer.deallocate() } }
+
+        let shape = "\(rows)x\(hidden)x\(hidden)"
+        let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, seconds: bestSeconds {
+            GEMM.forward(x: x, w: w, bias: bias, y: y, m: rows, n: hidden, k: hidden, relu: true, pool: pool)
+        })
+        let backwardInput = line("gemm backward dX=(dY.mask)W \(shape)", flop: flop, seconds: bestSeconds {
+            GEMM.backwardInput(dY: dY, w: w, dX: dX, m: rows, n: hidden, k: hidden, reluOutput: y, pool: pool)
+        })
+        let backwardWeight = line("gemm backward dW=(dY.mask)^T X, db \(shape)", flop: flop, seconds: bestSeconds {
+            GEMM.backwardWeight(
+                dY: dY, x: x, dW: dW, dBias: dBias, m: rows, n: hidden, k: hidden, reluOutput: y, pool: pool)
+        })
+
+        benchConvolutions()
+
+        var peak = 0.0
+        for _ in 0..<max(3, repeats) { peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool)) }
+        print("fma peak (12 SIMD8 FMA chains x \(pool.threadCount) threads)".padding(toLength: 56, withPad: " ", startingAt: 0) + "  \(format(peak, 1)) GFLOP/s")
+        print("gemm_fwd_gflops=\(format(forward, 1)) gemm_dx_gflops=\(format(backwardInput, 1)) gemm_dw_gflops=\(format(backwardWeight, 1)) peak_gflops=\(format(peak, 1))")
+    }
+
+    /// The four stem layers at the benchmark's batch, forward (with bias and ReLU) and backward
+    /// (with the ReLU mask; dX for layers 2-4 only, as in training).
+    func benchConvolutions() {
+        var side = 75
+        for layer in 1...4 {
+            let shape = ConvolutionShape(
+                batch: batch, inChannels: layer == 1 ? 3 : 24, outChannels: 24, inHeight: side, inWidth: side)
+            side = shape.outHeight
+            let x = randomBuffer(shape.inputCount, stream: 20)
+            let weight = randomBuffer(shape.weightCount, stream: 21)
+            let bias = randomBuffer(shape.outChannels, stream: 22)
+            let y = randomBuffer(shape.outputCount, stream: 23)
+            let dY = randomBuffer(shape.outputCount, stream: 24)
+            let dX = randomBuffer(shape.inputCount, stream: 25)
+            let dWeight = randomBuffer(shape.weightCount, stream: 26)
+            let dBias = randomBuffer(shape.outChannels, stream: 27)
+            defer { for buffer in [x, weight, bias, y, dY, dX, dWeight, dBias] { buffer.deallocate() } }
+            let flop = 2.0 * Double(shape.multiplyAccumulates)
+            let name = "conv\(layer) \(shape.inChannels)x\(shape.inHeight)x\(shape.inWidth) -> 24x\(shape.outHeight)x\(shape.outWidth)"
+            _ = line("\(name) forward", flop: flop, seconds: bestSeconds {
+                Convolution.forward(x: x, weight: weight, bias: bias, y: y, shape: shape, relu: true, pool: pool)
+            })
+            _ = line("\(name) backward", flop: flop * (layer == 1 ? 1 : 2), seconds: bestSeconds {
+                Convolution.backward(
+                    dY: dY, x: x, weight: weight, reluOutput: y, dX: layer == 1 ? nil : dX, dWeight: dWeight,
+                    dBias: dBias, shape: shape, pool: pool)
+            })
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Engine
+import Testing
+
+private let shapes = [
+    ConvolutionShape(batch: 2, inChannels: 3, outChannels: 5, inHeight: 9, inWidth: 7),
+    ConvolutionShape(batch: 3, inChannels: 2, outChannels: 24, inHeight: 10, inWidth: 10),
+    ConvolutionShape(batch: 2, inChannels: 24, outChannels: 24, inHeight: 19, inWidth: 19),
+    ConvolutionShape(batch: 1, inChannels: 1, outChannels: 1, inHeight: 1, inWidth: 1),
+]
+
+@Suite struct ConvolutionTests {
+    @Test func stemGeometry() {
+        var side = 75
+        var sides: [Int] = []
+        for _ in 0..<4 {
+            side = ConvolutionShape(batch: 1, inChannels: 3, outChannels: 24, inHeight: side, inWidth: side).outHeight
+            sides.append(side)
+        }
+        #expect(sides == [38, 19, 10, 5])
+    }
+
+    @Test(arguments: [false, true])
+    func forwardAndBackwardMatchReference(relu: Bool) {
+        for (index, s) in shapes.enumerated() {
+            let stream = UInt32(100 + 10 * index)
+            let x = randomValues(s.inputCount, stream: stream)
+            let weight = randomValues(s.weightCount, stream: stream + 1)
+            let bias = randomValues(s.outChannels, stream: stream + 2)
+            let dY = randomValues(s.outputCount, stream: stream + 3)
+            let buffers = Buffers()
+            let xs = buffers.make(x), ws = buffers.make(weight), y = buffers.zeros(s.outputCount)
+            Convolution.forward(x: xs, weight: ws, bias: buffers.make(bias), y: y, shape: s, relu: relu, pool: twoPools)
+            let reference = Convolution.forwardReference(x: x, weight: weight, bias: bias, shape: s, relu: relu)
+            #expect(maxScaledError(read(y, s.outputCount), reference) <= Tolerance.floatKernel, "\(s)")
+
+            let dX = buffers.zeros(s.inputCount), dW = buffers.zeros(s.weightCount), dB = buffers.zeros(s.outChannels)
+            Convolution.backward(
+                dY: buffers.make(dY), x: xs, weight: ws, reluOutput: relu ? UnsafePointer(y) : nil, dX: dX,
+                dWeight: dW, dBias: dB, shape: s, pool: twoPools)
+            let gradients = Convolution.backwardReference(
+                dY: dY, x: x, weight: weight, y: relu ? doubles(read(y, s.outputCount)) : nil, shape: s)
+            #expect(maxScaledError(read(dX, s.inputCount), gradients.dX) <= Tolerance.floatKernel, "\(s)")
+            #expect(maxScaledError(read(dW, s.weightCount), gradients.dWeight) <= Tolerance.floatKernel, "\(s)")
+            #expect(maxScaledError(read(dB, s.outChannels), gradients.dBias) <= Tolerance.floatKernel, "\(s)")
+        }
+    }
+
+    @Test func sameBitsOnOneTwoAndThreeThreads() {
+        let s = ConvolutionShape(batch: 11, inChannels: 3, outChannels: 24, inHeight: 15, inWidth: 13)
+        let x = randomValues(s.inputCount, stream: 150), weight = randomValues(s.weightCount, stream: 151)
+        let bias = randomValues(s.outChannels, stream: 152), dY = randomValues(s.outputCount, stream: 153)
+        var results: [[Float]] = []
+        for pool in [onePool, twoPools, threePools] {
+            let buffers = Buffers()
+            let xs = buffers.make(x), ws = buffers.make(weight), y = buffers.zeros(s.outputCount)
+            let dX = buffers.zeros(s.inputCount), dW = buffers.zeros(s.weightCount), dB = buffers.zeros(s.outChannels)
+            Convolution.forward(x: xs, weight: ws, bias: buffers.make(bias), y: y, shape: s, relu: true, pool: pool)
+            Convolution.backward(
+                dY: buffers.make(dY), x: xs, weight: ws, reluOutput: y, dX: dX, dWeight: dW, dBias: dB,
+                shape: s, pool: pool)
+            results.append(read(y, s.outputCount) + read(dX, s.inputCount) + read(dW, s.weightCount) + read(dB, s.outChannels))
+        }
+        #expect(sameBits(results[0], results[1]))
+        #expect(sameBits(results[0], results[2]))
+    }
+
+    @Test func referenceBackwardPassesGradientCheck() {
+        let tiny = ConvolutionShape(batch: 2, inChannels: 2, outChannels: 2, inHeight: 4, inWidth: 3)
+        let small = ConvolutionShape(batch: 2, inChannels: 3, outChannels: 4, inHeight: 9, inWidth: 8)
+        for (s, elementwise) in [(tiny, true), (small, false)] {
+            let x = randomValues(s.inputCount, stream: 160), weight = randomValues(s.weightCount, stream: 161)
+            let bias = randomValues(s.outChannels, stream: 162), upstream = randomValues(s.outputCount, stream: 163)
+            let forward: ([[Double]]) -> [Double] = { inputs in
+                Convolution.forwardReference(x: inputs[0], weight: inputs[1], bias: inputs[2], shape: s, relu: true)
+            }
+            let y = forward([x, weight, bias])
+            let g = Convolution.backwardReference(dY: upstream, x: x, weight: weight, y: y, shape: s)
+            let gradients = [g.dX, g.dWeight, g.dBias]
+            #expect(GradientCheck.agrees(GradientCheck.directional(
+                inputs: [x, weight, bias], upstream: upstream, gradients: gradients, stream: 164, forward: forward)))
+            if elementwise {
+                #expect(GradientCheck.elementwiseError(
+                    inputs: [x, weight, bias], upstream: upstream, gradients: gradients, forward: forward)
+                    <= Tolerance.gradient)
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Engine
+import Testing
+
+/// Shapes (M, N, K) around the block sizes: 6-row and 16-column register blocks, 72-row A
+/// blocks, 256-deep passes; none of the odd ones divides evenly.
+private let shapes: [(m: Int, n: Int, k: Int)] = [
+    (1, 1, 1), (7, 13, 5), (37, 29, 53), (73, 16, 256), (150, 40, 300), (13, 33, 257), (96, 64, 64),
+]
+
+@Suite struct GEMMTests {
+    @Test(arguments: [false, true])
+    func forwardMatchesReference(relu: Bool) {
+        for (index, s) in shapes.enumerated() {
+            let x = randomValues(s.m * s.k, stream: UInt32(10 * index))
+            let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 1))
+            let bias = randomValues(s.n, stream: UInt32(10 * index + 2))
+            let buffers = Buffers()
+            let y = buffers.zeros(s.m * s.n)
+            GEMM.forward(
+                x: buffers.make(x), w: buffers.make(w), bias: buffers.make(bias), y: y, m: s.m, n: s.n, k: s.k,
+                relu: relu, pool: twoPools)
+            let reference = GEMM.forwardReference(x: x, w: w, bias: bias, m: s.m, n: s.n, k: s.k, relu: relu)
+            #expect(maxScaledError(read(y, s.m * s.n), reference) <= Tolerance.floatKernel, "shape \(s)")
+        }
+    }
+
+    @Test func forwardWithoutBiasAccumulatesAndHonoursLeadingDimensions() {
+        let (m, n, k) = (41, 21, 19)
+        let (ldx, ldw, ldy) = (k + 3, k + 5, n + 2)
+        let x = randomValues(m * ldx, stream: 1), w = randomValues(n * ldw, stream: 2)
+        let start = randomValues(m * ldy, stream: 3)
+        let buffers = Buffers()
+        let y = buffers.make(start)
+        GEMM.forward(
+            x: buffers.make(x), w: buffers.make(w), bias: nil, y: y, m: m, n: n, k: k, accumulate: true,
+            ldx: ldx, ldw: ldw, ldy: ldy, pool: twoPools)
+        let packedX = (0..<m).flatMap { i in x[(i * ldx)..<(i * ldx + k)] }
+        let packedW = (0..<n).flatMap { j in w[(j * ldw)..<(j * ldw + k)] }
+        let product = GEMM.forwardReference(x: packedX, w: packedW, bias: nil, m: m, n: n, k: k, relu: false)
+        var expected = start
+        for i in 0..<m { for j in 0..<n { expected[i * ldy + j] += product[i * n + j] } }
+        #expect(maxScaledError(read(y, m * ldy), expected) <= Tolerance.floatKernel)
+    }
+
+    @Test(arguments: [false, true])
+    func backwardInputMatchesReference(masked: Bool) {
+        for (index, s) in shapes.enumerated() {
+            let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 3))
+            let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 4))
+            let y = randomValues(s.m * s.n, stream: UInt32(10 * index + 5)).map { max($0, 0) }
+            let buffers = Buffers()
+            let dX = buffers.zeros(s.m * s.k)
+            GEMM.backwardInput(
+                dY: buffers.make(dY), w: buffers.make(w), dX: dX, m: s.m, n: s.n, k: s.k,
+                reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil, pool: twoPools)
+            let reference = GEMM.backwardReference(
+                dY: dY, x: [Double](repeating: 0, count: s.m * s.k), w: w, y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
+            #expect(maxScaledError(read(dX, s.m * s.k), reference.dX) <= Tolerance.floatKernel, "shape \(s)")
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func backwardWeightMatchesReference(masked: Bool) {
+        // M = 1100 and 4000 split the reduction into 4 and 15 chunks.
+        for (index, s) in (shapes + [(1100, 24, 37), (4000, 18, 9)]).enumerated() {
+            let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 6))
+            let x = randomValues(s.m * s.k, stream: UInt32(10 * index + 7))
+            let y = randomValues(s.m * s.n, stream: UInt32(10 * index + 8)).map { max($0, 0) }
+            let buffers = Buffers()
+            let dW = buffers.zeros(s.n * s.k), dBias = buffers.zeros(s.n)
+            GEMM.backwardWeight(
+                dY: buffers.make(dY), x: buffers.make(x), dW: dW, dBias: dBias, m: s.m, n: s.n, k: s.k,
+                reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil, pool: twoPools)
+            let reference = GEMM.backwardReference(
+                dY: dY, x: x, w: [Double](repeating: 0, count: s.n * s.k), y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
+            // dW sums M terms: scale the tolerance by how far M exceeds the kernel tests' K.
+            let tolerance = Tolerance.floatKernel * max(1, Double(s.m) / 1000)
+            #expect(maxScaledError(read(dW, s.n * s.k), reference.dW) <= tolerance, "shape \(s)")
+            #expect(maxScaledError(read(dBias, s.n), reference.dBias) <= tolerance, "shape \(s)")
+        }
+    }
+
+    @Test func backwardWeightAccumulatesIntoStridedSlice() {
+        // RN's g1 weight [H, 63] receives its per-object block's gradient as a column slice.
+        let (m, n, k, lddw) = (300, 20, 26, 63)
+        let dY = randomValues(m * n, stream: 20), x = randomValues(m * k, stream: 21)
+        let start = randomValues(n * lddw, stream: 22), startBias = randomValues(n, stream: 23)
+        let buffers = Buffers()
+        let dW = buffers.make(start), dBias = buffers.make(startBias)
+        GEMM.backwardWeight(
+            dY: buffers.make(dY), x: buffers.make(x), dW: dW, dBias: dBias, m: m, n: n, k: k,
+            accumulate: true, lddw: lddw, pool: twoPools)
+        let reference = GEMM.backwardReference(
+            dY: dY, x: x, w: [Double](repeating: 0, count: n * k), y: nil, m: m, n: n, k: k)
+        var expected = start
+        for j in 0..<n { for p in 0..<k { expected[j * lddw + p] += reference.dW[j * k + p] } }
+        #expect(maxScaledError(read(dW, n * lddw), expected) <= Tolerance.floatKernel)
+        #expect(maxScaledError(read(dBias, n), zip(startBias, reference.dBias).map(+)) <= Tolerance.floatKernel)
+    }
+
+    @Test func sameBitsOnOneTwoAndThreeThreads() {
+        let (m, n, k) = (2000, 40, 70)
+        let x = randomValues(m * k, stream: 30), w = randomValues(n * k, stream: 31)
+        let bias = randomValues(n, stream: 32), dY = randomValues(m * n, stream: 33)
+        var results: [[Float]] = []
+        for pool in [onePool, twoPools, threePools] {
+            let buffers = Buffers()
+            let y = buffers.zeros(m * n), dX = buffers.zeros(m * k), dW = buffers.zeros(n * k), dBias = buffers.zeros(n)
+            let xs = buffers.make(x), ws = buffers.make(w), dYs = buffers.make(dY)
+            GEMM.forward(x: xs, w: ws, bias: buffers.make(bias), y: y, m: m, n: n, k: k, relu: true, pool: pool)
+            GEMM.backwardInput(dY: dYs, w: ws, dX: dX, m: m, n: n, k: k, reluOutput: y, pool: pool)
+            GEMM.backwardWeight(dY: dYs, x: xs, dW: dW, dBias: dBias, m: m, n: n, k: k, reluOutput: y, pool: pool)
+            results.append(read(y, m * n) + read(dX, m * k) + read(dW, n * k) + read(dBias, n))
+        }
+        #expect(sameBits(results[0], results[1]))
+        #expect(sameBits(results[0], results[2]))
+    }
+
+    /// The reference backward is the derivative of the reference forward (bias and ReLU included).
+    @Test func referenceBackwardPassesGradientCheck() {
+        for (m, n, k, elementwise) in [(2, 3, 4, true), (9, 7, 11, false)] {
+            let x = randomValues(m * k, stream: 40), w = randomValues(n * k, stream: 41)
+            let bias = randomValues(n, stream: 42), upstream = randomValues(m * n, stream: 43)
+            let forward: ([[Double]]) -> [Double] = { inputs in
+                GEMM.forwardReference(x: inputs[0], w: inputs[1], bias: inputs[2], m: m, n: n, k: k, relu: true)
+            }
+            let y = forward([x, w, bias])
+            let g = GEMM.backwardReference(dY: upstream, x: x, w: w, y: y, m: m, n: n, k: k)
+            let gradients = [g.dX, g.dW, g.dBias]
+            #expect(GradientCheck.agrees(GradientCheck.directional(
+                inputs: [x, w, bias], upstream: upstream, gradients: gradients, stream: 44, forward: forward)))
+            if elementwise {
+                #expect(GradientCheck.elementwiseError(
+                    inputs: [x, w, bias], upstream: upstream, gradients: gradients, forward: forward) <= Tolerance.gradient)
+            }
+        }
+    }
+}

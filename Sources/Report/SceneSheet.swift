@@ -79,34 +79,3 @@ public enum SceneSheet {
         cairo_stroke(cr)
     }
 }
-
-/// Escapes text for Pango markup.
-func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;")
-        .replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;")
-}
-
-/// A Pango layout bound to a cairo context, for drawing markup at a position.
-struct Text {
-    let cr: OpaquePointer
-    let layout: OpaquePointer
-
-    init(cr: OpaquePointer, font: String) {
-        self.cr = cr
-        layout = pango_cairo_create_layout(cr)
-        let description = pango_font_description_from_string(font)
-        pango_layout_set_font_description(layout, description)
-        pango_font_description_free(description)
-    }
-
-    func draw(_ markup: String, x: Double, y: Double, width: Double) {
-        pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE)))
-        pango_layout_set_markup(layout, markup, -1)
-        cairo_set_source_rgb(cr, 0, 0, 0)
-        cairo_move_to(cr, x, y)
-        pango_cairo_show_layout(cr, layout)
-    }
-
-    func release() { g_object_unref(UnsafeMutableRawPointer(layout)) }
-}

@@ -1,0 +1,147 @@
+import Artifacts
+import Foundation
+
+/// How close our result is to the paper's.
+enum Verdict: String, Equatable {
+    case reproduced
+    case partly
+    case notReproduced = "not reproduced"
+    case notRun = "not run"
+
+    var korean: String {
+        switch self {
+        case .reproduced: "재현됨"
+        case .partly: "부분 재현"
+        case .notReproduced: "재현 안 됨"
+        case .notRun: "미실행"
+        }
+    }
+}
+
+/// The rule that turns a difference into a verdict, stated in the report as it is applied.
+enum VerdictRule {
+    /// Differences up to this many points always count as reproduced.
+    static let minimumTolerance = 2.0
+    /// ... and so do differences up to this many binomial standard errors.
+    static let standardErrors = 3.0
+    /// Beyond the tolerance but within this many points: partly.
+    static let partlyTolerance = 10.0
+
+    /// Standard error in points of an accuracy of `percent` measured on `questions` questions.
+    static func standardError(percent: Double, questions: Int) -> Double {
+        let p = min(max(percent / 100, 0), 1)
+        return 100 * (p * (1 - p) / Double(max(questions, 1))).squareRoot()
+    }
+
+    static func tolerance(paper: PaperValue, questions: Int) -> Double {
+        let middle = (paper.low + paper.high) / 2
+        return max(standardErrors * standardError(percent: middle, questions: questions), minimumTolerance)
+    }
+
+    /// Our value minus the nearest end of the paper's range (0 inside it).
+    static func difference(ours: Double, paper: PaperValue) -> Double {
+        if ours < paper.low { return ours - paper.low }
+        if ours > paper.high { return ours - paper.high }
+        return 0
+    }
+
+    static func verdict(ours: Double, paper: PaperValue, questions: Int) -> Verdict {
+        let gap = abs(difference(ours: ours, paper: paper))
+        if gap <= tolerance(paper: paper, questions: questions) { return .reproduced }
+        if gap <= partlyTolerance { return .partly }
+        return .notReproduced
+    }
+}
+
+/// One claim of a table: a paper row's accuracy on one question type, beside ours.
+struct Claim {
+    let row: PaperRow
+    /// "rel" or "nonrel".
+    let type: String
+    let paper: PaperValue
+    /// Final test accuracy of each replicate that has run, by replicate.
+    let values: [Double]
+    let plannedReplicates: Int
+    /// Some replicate stopped before its planned length.
+    let partial: Bool
+    /// Test questions of this type the accuracy is measured on.
+    let questions: Int
+
+    var mean: Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+
+    /// Sample standard deviation (n - 1) over replicates; nil with fewer than two.
+    var standardDeviation: Double? {
+        guard values.count >= 2, let mean else { return nil }
+        let sum = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        return (sum / Double(values.count - 1)).squareRoot()
+    }
+
+    var difference: Double? { mean.map { VerdictRule.difference(ours: $0, paper: paper) } }
+
+    var verdict: Verdict {
+        guard let mean else { return .notRun }
+        return VerdictRule.verdict(ours: mean, paper: paper, questions: questions)
+    }
+
+    static func make(row: PaperRow, type: String, inputs: ReportInputs) -> Claim {
+        let runs = inputs.runs(of: row.id)
+        let values = runs.compactMap { run -> Double? in
+            guard let final = run.final else { return nil }
+            return type == "rel" ? final.testAccuracy.rel : final.testAccuracy.nonrel
+        }
+        let testImages = runs.first?.planned.spec.dataset.testImages ?? 200
+        return Claim(
+            row: row, type: type, paper: type == "rel" ? row.relational : row.nonRelational,
+            values: values, plannedReplicates: runs.count, partial: runs.contains(where: \.isPartial),
+            questions: testImages * 10)
+    }
+}
+
+/// Number formatting for tables and prose: fixed decimals, ASCII digits, a real minus sign
+/// drawn as an en dash-free hyphen (Nanum has no U+2212).
+enum Format {
+    static func fixed(_ value: Double, _ decimals: Int = 1) -> String {
+        let scale = pow(10, Double(decimals))
+        let rounded = (value * scale).rounded() / scale
+        var text = String(format: "%.\(decimals)f", rounded == 0 ? 0 : rounded)
+        if text.hasPrefix("-0") && Double(text) == 0 { text.removeFirst() }
+        return text
+    }
+
+    static func signed(_ value: Double, _ decimals: Int = 1) -> String {
+        let text = fixed(value, decimals)
+        return text.hasPrefix("-") || Double(text) == 0 ? text : "+" + text
+    }
+
+    /// "1e-4" as Pango markup: 10<sup>-4</sup>.
+    static func learningRate(_ value: Double) -> String {
+        let exponent = log10(value)
+        if abs(exponent - exponent.rounded()) < 1e-9 {
+            return "10<sup><small>\(Int(exponent.rounded()))</small></sup>"
+        }
+        return String(value)
+    }
+
+    /// "1e-4" in plain text (plots, file names).
+    static func learningRatePlain(_ value: Double) -> String {
+        let exponent = log10(value)
+        if abs(exponent - exponent.rounded()) < 1e-9 { return "1e\(Int(exponent.rounded()))" }
+        return String(value)
+    }
+
+    /// Epochs as the plan states them: "20", "2.5".
+    static func epochs(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : fixed(value, 2).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
+    }
+
+    /// Thousands separated by commas.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var out = ""
+        for (index, c) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Report
+
+/// `rnrepro report`: the reproduction report as a PDF in the paper's layout.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Render a profile's results as a PDF laid out like the paper.",
+        discussion: """
+            Reads runs/<profile>/plan.json, every run's metrics.jsonl and manifest.json, \
+            runs/<profile>/samples.json and golden/<profile>.json (the last two optional) and the \
+            paper's facts; draws the figures with gnuplot (SVG through a pipe) and the pages with \
+            cairo, pango and librsvg. Runs not started yet show as "not run". The same inputs give \
+            a byte-identical PDF; its dates come from SOURCE_DATE_EPOCH when set, else from the \
+            newest run manifest. Needs gnuplot and the Nanum fonts (make deps).
+            """
+    )
+
+    @Option(help: "The profile to report: smoke, quick or paper.")
+    var profile: String
+
+    @Option(help: "Path of the PDF to write (default: reports/<profile>.pdf).")
+    var out: String?
+
+    @Option(help: "Directory holding the profiles' runs.")
+    var runsDir = "runs"
+
+    @Option(help: "The paper's facts.")
+    var paper = "paper/paper.json"
+
+    @Option(help: "Directory holding the golden files.")
+    var goldenDir = "golden"
+
+    @Option(help: "The gnuplot executable (default: gnuplot on PATH).")
+    var gnuplot: String?
+
+    func validate() throws {
+        guard !profile.isEmpty, !profile.contains("/") else {
+            throw ValidationError("--profile must be a profile name such as quick (got '\(profile)')")
+        }
+        if let out, !out.hasSuffix(".pdf") {
+            throw ValidationError("--out must name a .pdf file (got '\(out)')")
+        }
+    }
+
+    func run() throws {
+        let report = try PDFReport.render(ReportRequest(
+            profile: profile, runsDirectory: runsDir, paperPath: paper, goldenDirectory: goldenDir,
+            outputPath: out, gnuplotPath: gnuplot))
+        print("wrote \(report.path) (\(report.pages) pages)")
+    }
+}

@@ -6,18 +6,22 @@ RELEASE := .build/release/rnrepro
 SEED    ?= 1
 DATA    := data/sort-of-clevr-seed$(SEED)-9800-200.bin
 
-.PHONY: deps build test reproduce clean
+.PHONY: deps test-deps build test reproduce clean
 
 ## deps: install the Debian packages RNRepro needs (cairo, pango, librsvg, gnuplot, fonts, poppler)
 deps:
 	@scripts/install-deps.sh
+
+## test-deps: numpy and a CPU PyTorch for the tests' independent checks
+test-deps: deps
+	@scripts/install-test-deps.sh
 
 ## build: a release build of the rnrepro command
 build: deps
 	$(SWIFT) build -c release --product rnrepro
 
 ## test: every test (debug build; the engine's kernels are optimised even there)
-test: deps
+test: test-deps
 	$(SWIFT) test
 
 ## reproduce: the default reproduction: the paper's data set, regenerated from its seed

@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Artifacts"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Artifacts"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["rnrepro"]),
     ]
 )

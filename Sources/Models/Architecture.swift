@@ -73,3 +73,30 @@ public struct ModelConfig: Equatable, Sendable {
 
     public var parameterCount: Int { parameterTensors.reduce(0) { $0 + $1.count } }
 }
+
+extension ModelConfig {
+    /// Multiply-accumulates of one forward pass for one question, as this engine computes it
+    /// (RN with g's first layer factored). Training costs about three times this: the forward,
+    /// and the two products of each layer's backward.
+    public var forwardMultiplyAccumulates: Int {
+        var sides = [75]
+        for _ in 0..<Self.stemLayers { sides.append((sides.last! + 1) / 2) }
+        var total = 0
+        for layer in 0..<Self.stemLayers {
+            let inputs = layer == 0 ? Self.imageChannels : Self.stemChannels
+            total += Self.stemChannels * sides[layer + 1] * sides[layer + 1] * inputs * 9
+        }
+        let objects = Self.objectCount
+        switch kind {
+        case .relationNetwork:
+            let object = Self.stemChannels + Self.coordinateTags
+            total += 2 * objects * object * hidden + Self.questionLength * hidden  // g1, factored
+            total += 3 * objects * objects * hidden * hidden  // g2...g4 over 625 pairs
+            total += hidden * hidden  // f1
+        case .cnnMLP:
+            total += (Self.stemChannels * objects + Self.questionLength) * hidden  // fc1
+        }
+        total += hidden * hidden + hidden * Self.answerCount  // f2, f3
+        return total
+    }
+}

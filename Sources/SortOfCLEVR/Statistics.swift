@@ -51,6 +51,21 @@ public struct DatasetStatistics: Equatable, Sendable {
         return total == 0 ? 0 : Double(correct) / Double(total)
     }
 
+    /// The most frequent answer of each (type, subtype): what a learner that reads only the
+    /// question type and subtype would answer. mostFrequentAnswers[type][subtype].
+    public var mostFrequentAnswers: [[Int]] {
+        answerCounts.map { subtypes in subtypes.map { counts in counts.indices.max { counts[$0] < counts[$1] }! } }
+    }
+
+    /// Accuracy on these questions of answering `answers[type][subtype]` (e.g. the training
+    /// split's most frequent answers, scored on the test split), in 0...1.
+    public func accuracy(answering answers: [[Int]], _ type: QuestionType) -> Double {
+        var correct = 0
+        for subtype in 0..<3 { correct += answerCounts[type.rawValue][subtype][answers[type.rawValue][subtype]] }
+        let total = (0..<3).reduce(0) { $0 + questionCount(type, subtype: $1) }
+        return total == 0 ? 0 : Double(correct) / Double(total)
+    }
+
     /// A human-readable summary, one line per question subtype, answers in percent.
     public func summaryLines(rules: AnswerRules) -> [String] {
         var lines: [String] = []

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Artifacts
 import Foundation
 
 /// The `rnrepro` command: every workflow of the reproduction is one of its verbs.
@@ -10,8 +11,11 @@ struct RNRepro: ParsableCommand {
             Regenerates Sort-of-CLEVR from a seed, trains the paper's configurations with a SIMD \
             engine, checks accuracies against golden bands and renders a report.
             """,
-        version: "0.1.0",
-        subcommands: [GenerateCommand.self, DatasetCommand.self]
+        version: Provenance.programVersion,
+        subcommands: [
+            GenerateCommand.self, DatasetCommand.self, TrainCommand.self, ExportStepCommand.self, BenchCommand.self,
+            ReportCommand.self,
+        ]
     )
 }
 

@@ -19,7 +19,7 @@ import Testing
     @Test func makeAndCIUseTheSameScript() throws {
         let makefile = try Self.read("Makefile")
         #expect(makefile.contains("deps:\n\t@scripts/install-deps.sh"))
-        #expect(makefile.contains("test: deps"))
+        #expect(makefile.contains("test: test-deps") && makefile.contains("test-deps: deps"))
         #expect(makefile.contains("reproduce: build") && makefile.contains("build: deps"))
         #expect(try Self.read(".ci/run").contains("make test"))
         let readme = try Self.read("README.md")

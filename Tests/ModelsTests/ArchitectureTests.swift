@@ -25,3 +25,16 @@ import Testing
         #expect(Set(rn.map(\.name)).count == rn.count)
     }
 }
+
+extension ArchitectureTests {
+    /// SPEC.md section 5: conv stem 3.46 M, g2...g4 122.9 M, f 0.13 M multiply-accumulates per
+    /// question; the factored g1 costs 25 x 2 x 26 x H + 11 x H instead of 625 x 63 x H.
+    @Test func forwardCost() {
+        let rn = ModelConfig(kind: .relationNetwork).forwardMultiplyAccumulates
+        let stem = 3_455_136
+        #expect(rn == stem + 2 * 25 * 26 * 256 + 11 * 256 + 3 * 625 * 256 * 256 + 256 * 256 + 256 * 256 + 2_560)
+        let cnn = ModelConfig(kind: .cnnMLP).forwardMultiplyAccumulates
+        #expect(cnn == stem + 611 * 256 + 256 * 256 + 2_560)
+        #expect(abs(Double(cnn) - 3.68e6) < 0.01e6)
+    }
+}

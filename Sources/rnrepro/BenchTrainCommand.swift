@@ -1,0 +1,82 @@
+import ArgumentParser
+import Dispatch
+import Engine
+import Foundation
+import Models
+
+/// `rnrepro bench train`: training throughput on synthetic data of the real shapes.
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Measure training samples/s (forward, backward, Adam) on synthetic batches of the real shapes.",
+        discussion: """
+            The last line reads `train_samples_per_s=... effective_gflops=...`, where effective \
+            GFLOP/s counts 3 x 2 x the forward multiply-accumulates per question (RN with g's \
+            first layer factored) times samples/s.
+            """
+    )
+
+    @Option(help: "rn or cnn-mlp.")
+    var model: String = "rn"
+
+    @Option(help: "Batch size.")
+    var batch: Int = 64
+
+    @Option(help: "Timed steps (after 2 warm-up steps).")
+    var steps: Int = 20
+
+    @Option(help: "Width of g and f (RN) or of the MLP.")
+    var hidden: Int = 256
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        guard ModelKind(rawValue: model) != nil else { throw ValidationError("--model must be rn or cnn-mlp (got '\(model)')") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        guard hidden >= 1 else { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
+    }
+
+    func run() throws {
+        let pool = try threadOptions.makePool()
+        let config = ModelConfig(kind: ModelKind(rawValue: model)!, hidden: hidden)
+        let network = makeModel(config, capacity: batch, dropout: .train, tags: .grid, seed: 1)
+        network.parameters.initialise(seed: 1)
+        let optimizer = Adam(count: network.parameters.slabCount, learningRate: 1e-4)
+
+        // Synthetic inputs: uniform pixels, one-hot questions, uniform answers.
+        var random = RandomStream(seed: 1, domain: .synthetic)
+        let imageCount = batch * 3 * 75 * 75
+        let images = Slab(count: imageCount)
+        for e in 0..<imageCount { images.base[e] = random.nextUnitFloat() }
+        let questions = Slab(count: batch * ModelConfig.questionLength)
+        let answers = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
+        defer { answers.deallocate() }
+        for b in 0..<batch {
+            let row = questions.base + b * ModelConfig.questionLength
+            row[random.nextInt(below: 6)] = 1
+            row[6 + random.nextInt(below: 2)] = 1
+            row[8 + random.nextInt(below: 3)] = 1
+            answers[b] = Int32(random.nextInt(below: ModelConfig.answerCount))
+        }
+        let input = InputBatch(images: images.base, questions: questions.base, answers: answers, size: batch)
+
+        func step(_ index: Int) {
+            _ = network.forward(input, phase: .training(step: index), pool: pool)
+            network.backward(input, pool: pool)
+            optimizer.step(parameters: network.parameters.values.base, gradients: network.parameters.gradients.base, pool: pool)
+        }
+        step(0)
+        step(1)
+        let start = DispatchTime.now()
+        for index in 0..<steps { step(2 + index) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let samplesPerSecond = Double(steps * batch) / seconds
+        let flopsPerSample = 6 * Double(config.forwardMultiplyAccumulates)
+        let gflops = samplesPerSecond * flopsPerSample / 1e9
+        print("\(model) hidden \(hidden), batch \(batch), \(pool.threadCount) threads: \(steps) steps in \(String(format: "%.2f", seconds)) s")
+        print(String(format: "%.2f GFLOP per training sample (3 x forward, %.1f M multiply-accumulates)",
+                     flopsPerSample / 1e9, Double(config.forwardMultiplyAccumulates) / 1e6))
+        print(String(format: "train_samples_per_s=%.1f effective_gflops=%.1f", samplesPerSecond, gflops))
+    }
+}

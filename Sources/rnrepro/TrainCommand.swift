@@ -1,0 +1,193 @@
+import ArgumentParser
+import Artifacts
+import Dispatch
+import Foundation
+import Models
+import SortOfCLEVR
+import Training
+
+/// `rnrepro train`: one training run, resumable, with metrics and checkpoints in its directory.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train one model on a data set (SPEC.md section 4), with metrics and checkpoints.",
+        discussion: """
+            Writes DIR/spec.json, DIR/metrics.jsonl (one line per evaluation), DIR/checkpoint.bin \
+            (after every evaluation) and, at the end, DIR/manifest.json. With --resume an \
+            interrupted run continues bit-identically from its last checkpoint.
+            """
+    )
+
+    @OptionGroup var settings: RunOptions
+
+    @Option(help: "The data set file (from rnrepro generate).")
+    var data: String
+
+    @Option(help: "The run's directory.")
+    var out: String
+
+    @Flag(help: "Continue the run in --out from its last checkpoint.")
+    var resume = false
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func run() throws {
+        let dataset = try DatasetFile.read(data)
+        let spec = settings.spec(dataset: dataset)
+        let configuration = try RunConfiguration(spec)
+        let pool = try threadOptions.makePool()
+        let trainer = try Trainer(configuration: configuration, dataset: dataset, pool: pool)
+        let directory = RunDirectory(path: out)
+        try directory.start(trainer, resume: resume)
+        if trainer.steps >= trainer.totalSteps {
+            print("\(out): already finished (\(trainer.steps) steps)")
+            return
+        }
+        let started = DispatchTime.now()
+        let display = ProgressDisplay(label: "\(spec.model) b\(spec.batchSize) lr\(spec.learningRate)")
+        try trainer.run { event in
+            switch event {
+            case .step(let progress):
+                display.update(progress)
+            case .evaluated(let line, let progress):
+                try directory.recordEvaluation(of: trainer)
+                display.evaluated(line, progress)
+            }
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        try directory.finish(trainer, threads: pool.threadCount, wallSeconds: wall)
+        display.finish()
+        print("wrote \(directory.metricsPath), \(directory.checkpointPath), \(directory.manifestPath)")
+    }
+}
+
+/// The settings that make a run's spec, shared by `train` and `export-step`.
+struct RunOptions: ParsableArguments {
+    @Option(help: "rn or cnn-mlp.")
+    var model: String = "rn"
+
+    @Option(help: "Batch size.")
+    var batch: Int = 64
+
+    @Option(help: "Learning rate.")
+    var lr: Double = 1e-4
+
+    @Option(help: "Training length in epochs (fractions allowed).")
+    var epochs: Double = 20
+
+    @Option(help: "Evaluate every this many epochs (fractions allowed).")
+    var evalEvery: Double = 1
+
+    @Option(help: "Seed of initialisation, shuffles and dropout.")
+    var seed: UInt64 = 1
+
+    @Option(help: "adam (the paper), sgd-momentum or nadam.")
+    var optimizer: String = "adam"
+
+    @Option(help: "Width of g and f (RN) or of the MLP; 256 in the paper.")
+    var hidden: Int = 256
+
+    @Option(help: "Dropout before the last layer: train (standard), none, or train+test.")
+    var dropout: String = "train"
+
+    @Option(help: "RN coordinate tags: grid (SPEC.md) or py3.")
+    var coordinateTags: String = "grid"
+
+    func validate() throws {
+        guard ModelKind(rawValue: model) != nil else { throw ValidationError("--model must be rn or cnn-mlp (got '\(model)')") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+        guard lr > 0 else { throw ValidationError("--lr must be positive (got \(lr))") }
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive (got \(epochs))") }
+        guard evalEvery > 0 else { throw ValidationError("--eval-every must be positive (got \(evalEvery))") }
+        guard hidden >= 1 else { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
+    }
+
+    func spec(dataset: SortOfCLEVRDataset) -> RunSpec {
+        RunSpec(model: model, hidden: hidden, batchSize: batch, learningRate: lr, optimizer: optimizer, epochs: epochs,
+                evalEvery: min(evalEvery, epochs), seed: seed, dropout: dropout, coordinateTags: coordinateTags,
+                dataset: DatasetRef(seed: dataset.header.seed, trainImages: dataset.train.count,
+                                    testImages: dataset.test.count, exactClosest: dataset.header.rules.exactClosest,
+                                    sha256: dataset.sha256))
+    }
+}
+
+/// Progress on stderr: one live line on a terminal, plain lines every 30 s in a log.
+final class ProgressDisplay {
+    let label: String
+    let isTerminal = isatty(STDERR_FILENO) != 0
+    var lastPlainLine = DispatchTime.now()
+
+    init(label: String) { self.label = label }
+
+    func update(_ progress: TrainingProgress) {
+        let now = DispatchTime.now()
+        if isTerminal {
+            write("\r\u{1B}[K" + describe(progress))
+        } else if Double(now.uptimeNanoseconds - lastPlainLine.uptimeNanoseconds) / 1e9 >= 30 {
+            lastPlainLine = now
+            write(describe(progress) + "\n")
+        }
+    }
+
+    func evaluated(_ line: MetricsLine, _ progress: TrainingProgress) {
+        let text = String(format: "%@ epoch %.2f: test rel %.1f%% nonrel %.1f%%, train loss rel %.3f nonrel %.3f, %.0f samples/s",
+                          label, line.epoch, line.testAccuracy.rel, line.testAccuracy.nonrel,
+                          line.trainLoss.rel, line.trainLoss.nonrel, line.samplesPerSecond)
+        write((isTerminal ? "\r\u{1B}[K" : "") + text + "\n")
+    }
+
+    func finish() {
+        if isTerminal { write("\r\u{1B}[K") }
+    }
+
+    private func describe(_ progress: TrainingProgress) -> String {
+        var text = String(format: "%@ epoch %.2f step %d/%d, %.0f samples/s", label, progress.epoch, progress.step,
+                          progress.totalSteps, progress.samplesPerSecond)
+        if let eta = progress.etaSeconds { text += ", ETA " + formatDuration(eta) }
+        if let accuracy = progress.lastTestAccuracy {
+            text += String(format: ", last test rel %.1f%% nonrel %.1f%%", accuracy.rel, accuracy.nonrel)
+        }
+        return text
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// "42 s", "12 min", "3.5 h".
+func formatDuration(_ seconds: Double) -> String {
+    if seconds < 90 { return String(format: "%.0f s", seconds) }
+    if seconds < 5400 { return String(format: "%.0f min", seconds / 60) }
+    return String(format: "%.1f h", seconds / 3600)
+}
+
+/// `rnrepro export-step`: one training step as .npy files, for checking in another framework.
+struct ExportStepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-step",
+        abstract: "Write one training step (inputs, parameters, gradients, update) as NumPy .npy files.",
+        discussion: """
+            Dropout off, batch norm in training mode, one optimizer step at --lr. Layout and names \
+            in docs/export-step.md; tools/torch_check_step.py checks the files against PyTorch.
+            """
+    )
+
+    @OptionGroup var settings: RunOptions
+
+    @Option(help: "The data set file (from rnrepro generate).")
+    var data: String
+
+    @Option(help: "Directory for the .npy files.")
+    var out: String
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func run() throws {
+        let dataset = try DatasetFile.read(data)
+        let configuration = try RunConfiguration(settings.spec(dataset: dataset))
+        let loss = try StepExport.write(configuration: configuration, dataset: dataset, to: out,
+                                        pool: try threadOptions.makePool())
+        print("wrote one \(settings.model) step to \(out)/ (loss \(loss))")
+    }
+}

@@ -1,0 +1,141 @@
+import Artifacts
+import Engine
+import Foundation
+import Models
+import SortOfCLEVR
+import Testing
+import _RNReproSupport
+
+@testable import Training
+
+/// The training loop's contracts: determinism across thread counts, bit-identical resumption,
+/// clear refusals. Small models on a small data set, so the suite stays fast.
+@Suite(.serialized) struct TrainerTests {
+    static let directory: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-trainer-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
+    static let dataset: SortOfCLEVRDataset = {
+        let path = directory + "/set.bin"
+        try! DatasetFile.generate(DatasetHeader(seed: 4, testCount: 20, trainCount: 40), to: path, pool: ThreadPool(threadCount: 2))
+        return try! DatasetFile.read(path)
+    }()
+
+    static func spec(model: String = "rn", learningRate: Double = 1e-3, epochs: Double = 1, evalEvery: Double = 0.25,
+                     dropout: String = "train", optimizer: String = "adam") -> RunSpec {
+        RunSpec(model: model, hidden: 16, batchSize: 8, learningRate: learningRate, optimizer: optimizer, epochs: epochs,
+                evalEvery: evalEvery, seed: 7, dropout: dropout, coordinateTags: "grid",
+                dataset: DatasetRef(seed: 4, trainImages: 40, testImages: 20, exactClosest: false, sha256: dataset.sha256))
+    }
+
+    static func trainer(_ spec: RunSpec, threads: Int = 2) throws -> Trainer {
+        try Trainer(configuration: RunConfiguration(spec), dataset: dataset, pool: ThreadPool(threadCount: threads))
+    }
+
+    /// Metrics without their timings, which are the only part allowed to differ.
+    static func accuracies(_ lines: [MetricsLine]) -> [[Double]] {
+        lines.map { [$0.epoch, Double($0.steps), $0.testAccuracy.rel, $0.testAccuracy.nonrel, $0.trainLoss.rel,
+                     $0.trainLoss.nonrel, $0.trainAccuracy.rel, $0.trainAccuracy.nonrel]
+                   + $0.testAccuracyBySubtype.rel + $0.testAccuracyBySubtype.nonrel }
+    }
+
+    @Test(arguments: ["rn", "cnn-mlp"])
+    func sameBitsWithOneAndTwoThreads(model: String) throws {
+        let spec = Self.spec(model: model)
+        let one = try Self.trainer(spec, threads: 1)
+        try one.run { _ in }
+        let two = try Self.trainer(spec, threads: 2)
+        try two.run { _ in }
+        #expect(one.checkpoint().sections == two.checkpoint().sections)
+        #expect(Self.accuracies(one.metrics) == Self.accuracies(two.metrics))
+        #expect(one.metrics.count == 4 && one.steps == one.totalSteps)
+    }
+
+    @Test(arguments: [("rn", "adam", "train"), ("cnn-mlp", "nadam", "train+test"), ("rn", "sgd-momentum", "none")])
+    func resumeIsBitIdentical(model: String, optimizer: String, dropout: String) throws {
+        let spec = Self.spec(model: model, epochs: 2, evalEvery: 0.5, dropout: dropout, optimizer: optimizer)
+        let straight = try Self.trainer(spec)
+        try straight.run { _ in }
+
+        let path = Self.directory + "/resume-\(model)-\(optimizer)"
+        let run = RunDirectory(path: path)
+        let first = try Self.trainer(spec)
+        try run.start(first, resume: false)
+        try first.run(stopAfterEvaluations: 2) { event in
+            if case .evaluated = event { try run.recordEvaluation(of: first) }
+        }
+        #expect(first.steps == straight.totalSteps / 2)
+
+        let second = try Self.trainer(spec)
+        try run.start(second, resume: true)
+        #expect(second.steps == first.steps)
+        try second.run { event in
+            if case .evaluated = event { try run.recordEvaluation(of: second) }
+        }
+        #expect(second.checkpoint().sections == straight.checkpoint().sections)
+        #expect(Self.accuracies(second.metrics) == Self.accuracies(straight.metrics))
+        let written = try JSONFiles.readLines(MetricsLine.self, from: run.metricsPath)
+        #expect(Self.accuracies(written) == Self.accuracies(straight.metrics))
+    }
+
+    @Test func checkpointOfAnotherRunIsRefused() throws {
+        let path = Self.directory + "/other"
+        let run = RunDirectory(path: path)
+        let trainer = try Self.trainer(Self.spec(model: "rn"))
+        try run.start(trainer, resume: false)
+        try trainer.run(stopAfterEvaluations: 1) { event in
+            if case .evaluated = event { try run.recordEvaluation(of: trainer) }
+        }
+        let other = try Self.trainer(Self.spec(model: "cnn-mlp"))
+        #expect(throws: FileError.self) { try run.start(other, resume: true) }
+        let otherRate = try Self.trainer(Self.spec(model: "rn", learningRate: 1e-2))
+        #expect(throws: FileError.self) { try run.start(otherRate, resume: true) }
+        // A new run does not overwrite a directory holding one.
+        #expect(throws: FileError.self) { try run.start(try Self.trainer(Self.spec()), resume: false) }
+    }
+
+    @Test func divergenceStopsTheRunAndKeepsTheLastCheckpoint() throws {
+        let path = Self.directory + "/diverge"
+        let run = RunDirectory(path: path)
+        let trainer = try Self.trainer(Self.spec(model: "cnn-mlp"))
+        try run.start(trainer, resume: false)
+        var saved = 0
+        #expect {
+            try trainer.run { event in
+                if case .evaluated = event {
+                    try run.recordEvaluation(of: trainer)
+                    saved = trainer.steps
+                    // Poison one weight after the first evaluation: the next loss is NaN.
+                    trainer.model.parameters.value("f3.weight")[0] = .nan
+                }
+            }
+        } throws: { error in
+            guard case TrainingError.nonFiniteLoss(let step, _) = error else { return false }
+            return step == saved && "\(error)".contains("training diverged")
+        }
+        #expect(saved > 0)
+        #expect(try Checkpoint.read(run.checkpointPath).header.steps == saved)
+        #expect(try JSONFiles.readLines(MetricsLine.self, from: run.metricsPath).count == 1)
+    }
+
+    @Test func badSpecsAreRefused() throws {
+        var spec = Self.spec()
+        spec.model = "transformer"
+        #expect(throws: RunSpecError.self) { try RunConfiguration(spec) }
+        spec = Self.spec()
+        spec.dropout = "sometimes"
+        #expect(throws: RunSpecError.self) { try RunConfiguration(spec) }
+        spec = Self.spec()
+        spec.dataset.sha256 = "feed"
+        #expect(throws: RunSpecError.self) { try Self.trainer(spec) }
+    }
+
+    @Test func evaluationPoints() throws {
+        let trainer = try Self.trainer(Self.spec(epochs: 1.25, evalEvery: 0.5))
+        // 40 images: 400 questions per type, batch 8: 50 pairs of steps per epoch.
+        #expect(trainer.totalSteps == 2 * 63)
+        #expect(trainer.evaluationSteps == [50, 100, 126])
+    }
+}

@@ -5,7 +5,8 @@ public struct GoldenFile: Codable, Sendable, Equatable {
 
     public var schema: String = GoldenFile.schema
     public var profile: String
-    /// The seeds whose runs made the bands (at least 2).
+    /// The seed offsets of the plans whose runs made the bands (at least 2): replicate r of a
+    /// plan with offset s trains with seed s + r. Offset 0 is the plan `reproduce` runs.
     public var seeds: [UInt64]
     /// How the reference build that made the file was built and run.
     public var provenance: Provenance
@@ -26,9 +27,9 @@ public struct GoldenFile: Codable, Sendable, Equatable {
     }
 }
 
-/// The bands of one paper row at one profile.
+/// The bands of one planned run (a paper row and replicate) at one profile.
 public struct GoldenRun: Codable, Sendable, Equatable {
-    /// The paper row (`PaperRow.id`).
+    /// The run's name: its paper row and replicate, e.g. "rn-b64-lr1e-4-r1" (`PlannedRun.name`).
     public var row: String
     /// Final values: "test_accuracy.rel", "test_accuracy.nonrel", ...
     public var metrics: [GoldenMetric]
@@ -82,13 +83,21 @@ public struct GoldenCurve: Codable, Sendable, Equatable {
     /// Training progress of each evaluation, in epochs.
     public var epochs: [Double]
     public var bands: [Band]
+    /// Each seed's curve, in `GoldenFile.seeds` order, evaluation by evaluation.
+    public var seedValues: [[Double]]
     /// The reference build's first seed, evaluation by evaluation.
     public var reference: [Double]
 
-    public init(name: String, epochs: [Double], bands: [Band], reference: [Double]) {
+    public init(name: String, epochs: [Double], bands: [Band], seedValues: [[Double]], reference: [Double]) {
         self.name = name
         self.epochs = epochs
         self.bands = bands
+        self.seedValues = seedValues
         self.reference = reference
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, epochs, bands, reference
+        case seedValues = "seed_values"
     }
 }

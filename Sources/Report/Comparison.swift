@@ -1,13 +1,7 @@
 import Artifacts
 import Foundation
 
-/// How close our result is to the paper's.
-enum Verdict: String, Equatable {
-    case reproduced
-    case partly
-    case notReproduced = "not reproduced"
-    case notRun = "not run"
-
+extension Verdict {
     var korean: String {
         switch self {
         case .reproduced: "재현됨"
@@ -15,41 +9,6 @@ enum Verdict: String, Equatable {
         case .notReproduced: "재현 안 됨"
         case .notRun: "미실행"
         }
-    }
-}
-
-/// The rule that turns a difference into a verdict, stated in the report as it is applied.
-enum VerdictRule {
-    /// Differences up to this many points always count as reproduced.
-    static let minimumTolerance = 2.0
-    /// ... and so do differences up to this many binomial standard errors.
-    static let standardErrors = 3.0
-    /// Beyond the tolerance but within this many points: partly.
-    static let partlyTolerance = 10.0
-
-    /// Standard error in points of an accuracy of `percent` measured on `questions` questions.
-    static func standardError(percent: Double, questions: Int) -> Double {
-        let p = min(max(percent / 100, 0), 1)
-        return 100 * (p * (1 - p) / Double(max(questions, 1))).squareRoot()
-    }
-
-    static func tolerance(paper: PaperValue, questions: Int) -> Double {
-        let middle = (paper.low + paper.high) / 2
-        return max(standardErrors * standardError(percent: middle, questions: questions), minimumTolerance)
-    }
-
-    /// Our value minus the nearest end of the paper's range (0 inside it).
-    static func difference(ours: Double, paper: PaperValue) -> Double {
-        if ours < paper.low { return ours - paper.low }
-        if ours > paper.high { return ours - paper.high }
-        return 0
-    }
-
-    static func verdict(ours: Double, paper: PaperValue, questions: Int) -> Verdict {
-        let gap = abs(difference(ours: ours, paper: paper))
-        if gap <= tolerance(paper: paper, questions: questions) { return .reproduced }
-        if gap <= partlyTolerance { return .partly }
-        return .notReproduced
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Artifacts
+import Experiments
 import Foundation
 import Report
 import SortOfCLEVR
@@ -90,12 +91,7 @@ extension DatasetCommand {
             guard index < data.count else {
                 throw ValidationError("--index \(index) is out of range: the \(split) split of \(file) has \(data.count) images")
             }
-            let scene = data.scenes[index]
-            let sample = SceneSample(
-                split: split, index: index, side: SceneGeometry.side, pixels: Array(data.image(index)),
-                questions: scene.questions.map {
-                    SceneSample.QuestionLine(type: $0.type.name, text: $0.text, answer: Answer.word($0.answer))
-                })
+            let sample = SceneSample(data, index: index)
             try SceneSheet.writePNG(sample, to: out)
             print("wrote \(out)")
         }

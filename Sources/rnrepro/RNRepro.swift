@@ -13,8 +13,9 @@ struct RNRepro: ParsableCommand {
             """,
         version: Provenance.programVersion,
         subcommands: [
-            GenerateCommand.self, DatasetCommand.self, TrainCommand.self, ExportStepCommand.self, BenchCommand.self,
-            ReportCommand.self,
+            GenerateCommand.self, DatasetCommand.self, TrainCommand.self, ExportStepCommand.self,
+            ReproduceCommand.self, PlanCommand.self, CheckCommand.self, GoldenCommand.self, ReportCommand.self,
+            BenchCommand.self,
         ]
     )
 }

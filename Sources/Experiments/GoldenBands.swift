@@ -1,0 +1,59 @@
+import Artifacts
+import Foundation
+
+/// Makes golden files from finished runs: bands from the spread over seeds, never narrower than
+/// 3 binomial standard errors of the test set on either side.
+public enum GoldenBands {
+    /// The final metrics and curves every run is checked on.
+    public static let metricNames = ["test_accuracy.rel", "test_accuracy.nonrel"]
+
+    public static func value(_ name: String, of line: MetricsLine) -> Double {
+        name == "test_accuracy.rel" ? line.testAccuracy.rel : line.testAccuracy.nonrel
+    }
+
+    /// [min - 3 SE, max + 3 SE] of `values`, within [0, 100]. SE is the binomial standard error
+    /// on `questions` test questions at the Agresti-Coull estimate p = (x + 2) / (n + 4) of
+    /// their mean, so a band at 0 % or 100 % still has width.
+    public static func band(_ values: [Double], questions: Int) -> Band {
+        let mean = values.reduce(0, +) / Double(values.count)
+        let adjusted = 100 * (mean / 100 * Double(questions) + 2) / Double(questions + 4)
+        let margin = VerdictRule.standardErrors * VerdictRule.standardError(percent: adjusted, questions: questions + 4)
+        return Band(lo: max(0, values.min()! - margin), hi: min(100, values.max()! + margin))
+    }
+
+    /// One seed's runs: run name -> its metrics lines.
+    public typealias SeedRuns = [String: [MetricsLine]]
+
+    /// The golden runs from each seed's runs (`seeds[k]` made `runs[k]`); every seed must have
+    /// every run, with the same evaluation points.
+    public static func goldenRuns(names: [String], runs: [SeedRuns], questions: Int) throws -> [GoldenRun] {
+        try names.map { name in
+            let curves = try runs.enumerated().map { seed, seedRuns in
+                guard let lines = seedRuns[name], !lines.isEmpty else {
+                    throw GoldenError("seed \(seed + 1) has no metrics for run \(name)")
+                }
+                return lines
+            }
+            let epochs = curves[0].map(\.epoch)
+            guard curves.allSatisfy({ $0.map(\.epoch) == epochs }) else {
+                throw GoldenError("run \(name): the seeds' evaluation points differ")
+            }
+            let metrics = metricNames.map { metric in
+                let finals = curves.map { value(metric, of: $0.last!) }
+                return GoldenMetric(name: metric, band: band(finals, questions: questions), seedValues: finals,
+                                    reference: finals[0])
+            }
+            let curveBands = metricNames.map { metric in
+                let perSeed = curves.map { $0.map { value(metric, of: $0) } }
+                let bands = epochs.indices.map { i in band(perSeed.map { $0[i] }, questions: questions) }
+                return GoldenCurve(name: metric, epochs: epochs, bands: bands, seedValues: perSeed, reference: perSeed[0])
+            }
+            return GoldenRun(row: name, metrics: metrics, curves: curveBands)
+        }
+    }
+}
+
+public struct GoldenError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

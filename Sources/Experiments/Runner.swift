@@ -1,0 +1,90 @@
+import Artifacts
+import Dispatch
+import Engine
+import Foundation
+import SortOfCLEVR
+import Training
+import _RNReproSupport
+
+/// Runs a profile's plan: makes or verifies the data set, writes `plan.json` and `samples.json`,
+/// skips runs that finished (their manifest's hashes verify), resumes interrupted ones from
+/// their checkpoints and trains the rest, one after another or as parallel processes.
+public final class ProfileRunner {
+    public let profile: Profile
+    /// `runs/<profile>` for the plan `reproduce` runs, another folder for golden seeds.
+    public let root: String
+    public let seedOffset: UInt64
+    public let paper: PaperFacts
+    let log: (String) -> Void
+
+    public init(profile: Profile, root: String, seedOffset: UInt64 = 0, paper: PaperFacts, log: @escaping (String) -> Void) {
+        self.profile = profile
+        self.root = root
+        self.seedOffset = seedOffset
+        self.paper = paper
+        self.log = log
+    }
+
+    /// Reads the profile's data set, generating it first when absent. A file that exists but
+    /// was made with other settings is an error, never silently replaced.
+    public func dataset(pool: ThreadPool) throws -> SortOfCLEVRDataset {
+        let path = profile.datasetPath
+        let expected = profile.dataset
+        if !FileManager.default.fileExists(atPath: path) {
+            log("generating \(path)")
+            try DatasetFile.generate(
+                DatasetHeader(seed: expected.seed, testCount: expected.testImages, trainCount: expected.trainImages),
+                to: path, pool: pool)
+        }
+        let dataset = try DatasetFile.read(path)
+        let header = dataset.header
+        guard header.seed == expected.seed, header.trainCount == expected.trainImages,
+            header.testCount == expected.testImages, !header.rules.exactClosest
+        else {
+            throw FileError(path: path, reason: "holds another data set (seed \(header.seed), \(header.trainCount)/\(header.testCount) images); the \(profile.rawValue) profile needs seed \(expected.seed), \(expected.trainImages)/\(expected.testImages); move it away")
+        }
+        return dataset
+    }
+
+    public func plan(for dataset: SortOfCLEVRDataset) -> ProfilePlan {
+        let reference = DatasetRef(seed: dataset.header.seed, trainImages: dataset.train.count,
+                                   testImages: dataset.test.count, exactClosest: dataset.header.rules.exactClosest,
+                                   sha256: dataset.sha256)
+        return ExperimentPlan.make(profile: profile, paper: paper, dataset: reference, seedOffset: seedOffset)
+    }
+
+    /// Writes plan.json and samples.json (four test images for the report's sample figure).
+    public func writePlan(_ plan: ProfilePlan, dataset: SortOfCLEVRDataset) throws {
+        try JSONFiles.write(plan, to: root + "/plan.json")
+        try JSONFiles.write((0..<min(4, dataset.test.count)).map { SceneSample(dataset.test, index: $0) },
+                            to: root + "/samples.json")
+    }
+
+    public func directory(of run: PlannedRun) -> RunDirectory { RunDirectory(path: root + "/" + run.id) }
+
+    /// Whether `run` finished: its manifest exists and every file hash in it verifies.
+    public func isFinished(_ run: PlannedRun) -> Bool {
+        let directory = directory(of: run)
+        guard let manifest = try? JSONFiles.read(RunManifest.self, from: directory.manifestPath, schema: RunManifest.schema)
+        else { return false }
+        return manifest.files.allSatisfy { file in
+            guard let data = try? AtomicFile.read(directory.path + "/" + file.name) else { return false }
+            return JSONFiles.sha256(data) == file.sha256
+        }
+    }
+
+    /// Trains one run to its end in this process, resuming from its checkpoint if it has one.
+    public func train(_ run: PlannedRun, dataset: SortOfCLEVRDataset, pool: ThreadPool,
+                      progress: (TrainingEvent) -> Void = { _ in }) throws {
+        let directory = directory(of: run)
+        let trainer = try Trainer(configuration: RunConfiguration(run.spec), dataset: dataset, pool: pool)
+        try directory.start(trainer, resume: true)
+        let started = DispatchTime.now()
+        try trainer.run { event in
+            if case .evaluated = event { try directory.recordEvaluation(of: trainer) }
+            progress(event)
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        try directory.finish(trainer, threads: pool.threadCount, wallSeconds: wall)
+    }
+}

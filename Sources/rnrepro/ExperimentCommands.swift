@@ -1,0 +1,327 @@
+import ArgumentParser
+import Artifacts
+import Dispatch
+import Engine
+import Experiments
+import Foundation
+import Training
+import _RNReproSupport
+
+/// Options every plan-level command shares.
+struct ProfileOptions: ParsableArguments {
+    @Option(help: "smoke, quick or paper.")
+    var profile: String = "quick"
+
+    @Option(help: "The paper's facts.")
+    var paper: String = "paper/paper.json"
+
+    func validate() throws {
+        guard Profile(rawValue: profile) != nil else {
+            throw ValidationError("--profile must be smoke, quick or paper (got '\(profile)')")
+        }
+    }
+
+    var value: Profile { Profile(rawValue: profile)! }
+    var root: String { "runs/" + profile }
+
+    func paperFacts() throws -> PaperFacts { try JSONFiles.read(PaperFacts.self, from: paper, schema: PaperFacts.schema) }
+
+    func runner(seedOffset: UInt64 = 0) throws -> ProfileRunner {
+        let root = seedOffset == 0 ? self.root : "runs/\(profile)-seed\(seedOffset)"
+        return ProfileRunner(profile: value, root: root, seedOffset: seedOffset, paper: try paperFacts()) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+    }
+}
+
+/// `rnrepro reproduce`: the whole plan of a profile, resumable.
+struct ReproduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "Run every configuration of Tables 1 and 2 at a profile's scale; skip finished runs, resume interrupted ones.",
+        discussion: """
+            Writes runs/<profile>/plan.json, samples.json and one directory per run. Killing it and \
+            starting it again finishes with the same bytes as an uninterrupted run.
+            """
+    )
+
+    @OptionGroup var profileOptions: ProfileOptions
+
+    @Option(help: "Runs to train at once, as separate processes sharing the threads.")
+    var jobs: Int = 1
+
+    @Option(help: "Run only this run (its name, e.g. rn-b64-lr1e-4-r1, or its id).")
+    var only: String?
+
+    @Option(help: "Seed offset of the plan (golden seeds); 0 is the plan reproduce checks.")
+    var seedOffset: UInt64 = 0
+
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+    }
+
+    func run() throws {
+        let runner = try profileOptions.runner(seedOffset: seedOffset)
+        let pool = try threadOptions.makePool()
+        let dataset = try runner.dataset(pool: pool)
+        let plan = runner.plan(for: dataset)
+        try runner.writePlan(plan, dataset: dataset)
+        var runs = plan.runs
+        if let only {
+            runs = runs.filter { $0.name == only || $0.id == only }
+            guard !runs.isEmpty else {
+                throw ValidationError("--only \(only): no such run in the \(profileOptions.profile) plan (\(plan.runs.map(\.name).joined(separator: ", ")))")
+            }
+        }
+        let pending = runs.filter { !runner.isFinished($0) }
+        let totalQuestions = pending.reduce(0.0) { $0 + questions(of: $1, dataset: dataset.train.count) }
+        print("\(profileOptions.profile): \(runs.count) runs, \(runs.count - pending.count) finished, \(pending.count) to train")
+        let started = DispatchTime.now()
+        var doneQuestions = 0.0
+        func report(_ run: PlannedRun, _ index: Int) {
+            doneQuestions += questions(of: run, dataset: dataset.train.count)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            let eta = doneQuestions > 0 ? elapsed * (totalQuestions - doneQuestions) / doneQuestions : 0
+            print("[\(index)/\(pending.count)] \(run.name) finished; plan \(Int(100 * doneQuestions / max(totalQuestions, 1)))% done, ETA \(formatDuration(eta))")
+        }
+        if jobs == 1 || pending.count <= 1 {
+            for (index, run) in pending.enumerated() {
+                print("[\(index + 1)/\(pending.count)] \(run.name) (\(run.id))")
+                let display = ProgressDisplay(label: run.name)
+                try runner.train(run, dataset: dataset, pool: pool) { event in
+                    switch event {
+                    case .step(let progress): display.update(progress)
+                    case .evaluated(let line, let progress): display.evaluated(line, progress)
+                    }
+                }
+                display.finish()
+                report(run, index + 1)
+            }
+        } else {
+            try runInProcesses(pending, threads: max(1, pool.threadCount / jobs), report: report)
+        }
+        print("\(profileOptions.profile): all \(runs.count) runs finished in \(profileOptions.root)/")
+    }
+
+    /// Each run in a child `rnrepro reproduce --only`, `jobs` at a time, in plan order.
+    func runInProcesses(_ runs: [PlannedRun], threads: Int, report: (PlannedRun, Int) -> Void) throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        var next = 0
+        var running: [(Process, PlannedRun)] = []
+        var finished = 0
+        while next < runs.count || !running.isEmpty {
+            while running.count < jobs, next < runs.count {
+                let run = runs[next]
+                let process = Process()
+                process.executableURL = executable
+                process.arguments = ["reproduce", "--profile", profileOptions.profile, "--paper", profileOptions.paper,
+                                     "--only", run.id, "--seed-offset", "\(seedOffset)", "--threads", "\(threads)"]
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                print("started \(run.name) (\(threads) thread\(threads == 1 ? "" : "s"))")
+                running.append((process, run))
+                next += 1
+            }
+            usleep(200_000)
+            for (process, run) in running where !process.isRunning {
+                guard process.terminationStatus == 0 else {
+                    running.forEach { if $0.0.isRunning { $0.0.terminate() } }
+                    throw ValidationError("run \(run.name) failed (exit \(process.terminationStatus)); its last checkpoint is kept, rerun to resume")
+                }
+                finished += 1
+                report(run, finished)
+            }
+            running.removeAll { !$0.0.isRunning }
+        }
+    }
+
+    func questions(of run: PlannedRun, dataset trainImages: Int) -> Double {
+        run.spec.epochs * Double(trainImages * 20)
+    }
+}
+
+/// `rnrepro plan`: the plan as independent jobs.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print a profile's plan as independent jobs: a shell script, or a Slurm job array."
+    )
+
+    @OptionGroup var profileOptions: ProfileOptions
+
+    @Option(help: "shell or slurm.")
+    var format: String = "shell"
+
+    func validate() throws {
+        guard ["shell", "slurm"].contains(format) else { throw ValidationError("--format must be shell or slurm (got '\(format)')") }
+    }
+
+    func run() throws {
+        let profile = profileOptions.value
+        let data = profile.dataset
+        // The plan's run names do not depend on the data set's hash; the ids do, so jobs use names.
+        let plan = ExperimentPlan.make(profile: profile, paper: try profileOptions.paperFacts(),
+                                       dataset: DatasetRef(seed: data.seed, trainImages: data.trainImages,
+                                                           testImages: data.testImages, exactClosest: false, sha256: ""))
+        let names = plan.runs.map(\.name)
+        let prepare = "rnrepro generate --seed \(data.seed) --train \(data.trainImages) --test \(data.testImages) --out \(profile.datasetPath)"
+        switch format {
+        case "shell":
+            print("#!/usr/bin/env bash\n# The \(profile.rawValue) plan: \(names.count) independent runs. Run from the repository root.\nset -euo pipefail")
+            print("[ -f \(profile.datasetPath) ] || \(prepare)")
+            for name in names { print("rnrepro reproduce --profile \(profile.rawValue) --only \(name)") }
+        default:
+            print("""
+                #!/bin/bash
+                # The \(profile.rawValue) plan as a Slurm job array: one task per run, \(names.count) in all.
+                # Submit from the repository root after generating the data set once:
+                #   \(prepare)
+                #SBATCH --job-name=rnrepro-\(profile.rawValue)
+                #SBATCH --array=0-\(names.count - 1)
+                #SBATCH --cpus-per-task=2
+                #SBATCH --output=runs/\(profile.rawValue)-%a.log
+                set -euo pipefail
+                RUNS=(\(names.joined(separator: " ")))
+                srun rnrepro reproduce --profile \(profile.rawValue) --only "${RUNS[$SLURM_ARRAY_TASK_ID]}" --threads "${SLURM_CPUS_PER_TASK}"
+                """)
+        }
+    }
+}
+
+/// `rnrepro check`: the drift check against the golden bands.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compare a profile's runs with golden/<profile>.json: exit 0 when every metric holds, 1 on drift, 2 when it cannot compare.",
+        discussion: "Writes runs/<profile>/drift.md and drift.json. The paper tier is printed for every profile and gates only the paper profile."
+    )
+
+    @OptionGroup var profileOptions: ProfileOptions
+
+    @Flag(help: "Compare the bits of the reference build instead of the bands; name the first epoch where a run diverged.")
+    var exact = false
+
+    @Option(help: "Directory of the golden files.")
+    var goldenDirectory: String = "golden"
+
+    func run() throws {
+        let profile = profileOptions.profile
+        let golden: GoldenFile
+        let plan: ProfilePlan
+        do {
+            golden = try JSONFiles.read(GoldenFile.self, from: "\(goldenDirectory)/\(profile).json", schema: GoldenFile.schema)
+            plan = try JSONFiles.read(ProfilePlan.self, from: "\(profileOptions.root)/plan.json", schema: ProfilePlan.schema)
+        } catch {
+            FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(error)\n".utf8))
+            throw ExitCode(DriftCheck.Outcome.cannotCompare.rawValue)
+        }
+        let check = DriftCheck.run(golden: golden, plan: plan, root: profileOptions.root, paper: try profileOptions.paperFacts(),
+                                   exact: exact)
+        let markdown = check.markdown(profile: profile)
+        print(markdown, terminator: "")
+        try AtomicFile.write(Data(markdown.utf8), to: "\(profileOptions.root)/drift.md")
+        try JSONFiles.write(check, to: "\(profileOptions.root)/drift.json")
+        var outcome = check.outcome
+        if profile == "paper", outcome == .holds, check.paperTier.contains(where: { $0.verdict != "reproduced" }) {
+            outcome = .drift
+        }
+        if outcome != .holds { throw ExitCode(outcome.rawValue) }
+    }
+}
+
+/// `rnrepro golden record`: the only way golden files are made.
+struct GoldenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "golden",
+        abstract: "Make golden tolerance bands from runs of several seeds.",
+        subcommands: [Record.self]
+    )
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "record",
+            abstract: "Run the profile's plan at K seed offsets (0, 1000, 2000, ...) and write golden/<profile>.json.",
+            discussion: "With --add-seed S, runs the plan at seed offset S and adds it to the existing golden file, so a file can grow across sittings."
+        )
+
+        @OptionGroup var profileOptions: ProfileOptions
+
+        @Option(help: "Seed offsets to record (at least 2): 0, 1000, ...")
+        var seeds: Int?
+
+        @Option(help: "Add the plan at this seed offset to the existing golden file.")
+        var addSeed: UInt64?
+
+        @Option(help: "One line on which paper findings show at this scale, with numbers (repeatable).")
+        var note: [String] = []
+
+        @Option(help: "Directory of the golden files.")
+        var goldenDirectory: String = "golden"
+
+        @OptionGroup var threadOptions: ThreadOptions
+
+        func validate() throws {
+            guard (seeds == nil) != (addSeed == nil) else { throw ValidationError("give exactly one of --seeds K and --add-seed S") }
+            if let seeds, seeds < 2 { throw ValidationError("--seeds must be at least 2 (got \(seeds))") }
+        }
+
+        func run() throws {
+            let path = "\(goldenDirectory)/\(profileOptions.profile).json"
+            var existing: GoldenFile?
+            var offsets: [UInt64]
+            if let addSeed {
+                existing = try JSONFiles.read(GoldenFile.self, from: path, schema: GoldenFile.schema)
+                guard !existing!.seeds.contains(addSeed) else { throw ValidationError("\(path) already has seed offset \(addSeed)") }
+                offsets = [addSeed]
+            } else {
+                offsets = (0..<seeds!).map { UInt64($0) * 1000 }
+            }
+            let pool = try threadOptions.makePool()
+            var seedRuns: [GoldenBands.SeedRuns] = []
+            var plan: ProfilePlan?
+            var questions = 0
+            for offset in offsets {
+                let runner = try profileOptions.runner(seedOffset: offset)
+                let dataset = try runner.dataset(pool: pool)
+                questions = dataset.test.count * 10
+                let seedPlan = runner.plan(for: dataset)
+                try runner.writePlan(seedPlan, dataset: dataset)
+                for run in seedPlan.runs where !runner.isFinished(run) {
+                    print("seed offset \(offset): training \(run.name)")
+                    try runner.train(run, dataset: dataset, pool: pool)
+                }
+                var runs: GoldenBands.SeedRuns = [:]
+                for run in seedPlan.runs {
+                    runs[run.name] = try JSONFiles.readLines(MetricsLine.self, from: runner.directory(of: run).metricsPath)
+                }
+                seedRuns.append(runs)
+                plan = seedPlan
+            }
+            if let existing {
+                // Rebuild every seed's values from the file, then add the new seed.
+                var previous = [GoldenBands.SeedRuns](repeating: [:], count: existing.seeds.count)
+                for run in existing.runs {
+                    for k in existing.seeds.indices {
+                        previous[k][run.row] = zip(run.curves[0].epochs, zip(run.curves[0].seedValues[k], run.curves[1].seedValues[k])).map {
+                            MetricsLine(epoch: $0.0, steps: 0, samples: 0, trainLoss: PerType(rel: 0, nonrel: 0),
+                                        trainAccuracy: PerType(rel: 0, nonrel: 0), testAccuracy: PerType(rel: $0.1.0, nonrel: $0.1.1),
+                                        testAccuracyBySubtype: PerType(rel: [], nonrel: []), wallSeconds: 0, samplesPerSecond: 0)
+                        }
+                    }
+                }
+                seedRuns = previous + seedRuns
+                offsets = existing.seeds + offsets
+            }
+            let names = plan!.runs.map(\.name)
+            let runs = try GoldenBands.goldenRuns(names: names, runs: seedRuns, questions: questions)
+            let profile = profileOptions.value
+            let golden = GoldenFile(profile: profile.rawValue, seeds: offsets, provenance: .current(),
+                                    notes: note.isEmpty ? existing?.notes ?? [] : note,
+                                    deviations: profile.deviations, runs: runs)
+            try JSONFiles.write(golden, to: path)
+            print("wrote \(path): \(runs.count) runs, seed offsets \(offsets.map(String.init).joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Artifacts
+import Foundation
+import Testing
+
+@testable import Experiments
+
+@Suite struct PlanAndCheckTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let paper = try! JSONFiles.read(PaperFacts.self, from: root.appendingPathComponent("paper/paper.json").path)
+    static let dataset = DatasetRef(seed: 1, trainImages: 9_800, testImages: 200, exactClosest: false, sha256: "ab")
+
+    @Test func paperPlanIsSpecScale() {
+        let plan = ExperimentPlan.make(profile: .paper, paper: Self.paper, dataset: Self.dataset)
+        // Table 1 RN twice (two runs), CNN+MLP once, and Table 2's four other rows.
+        #expect(plan.runs.count == 7)
+        #expect(plan.runs.map(\.name) == [
+            "rn-b64-lr1e-4-r1", "rn-b64-lr1e-4-r2", "cnn-mlp-b64-lr1e-4-r1", "rn-b64-lr1e-3-r1", "rn-b64-lr1e-2-r1",
+            "rn-b128-lr1e-4-r1", "rn-b128-lr1e-3-r1",
+        ])
+        for run in plan.runs {
+            #expect(run.spec.hidden == 256 && run.spec.evalEvery == 1 && run.spec.optimizer == "adam")
+            #expect(run.spec.epochs == (run.spec.model == "rn" ? 20 : 50))
+            #expect(run.id == "\(run.name)-\(run.spec.hash)")
+        }
+        #expect(Set(plan.runs.map(\.spec.seed)) == [1, 2])
+        #expect(plan.deviations.isEmpty)
+        let quick = ExperimentPlan.make(profile: .quick, paper: Self.paper, dataset: Self.dataset)
+        #expect(quick.runs.allSatisfy { $0.spec.hidden == 64 } && !quick.deviations.isEmpty)
+        // Batch size and learning rate always come from the paper's row.
+        #expect(zip(quick.runs, plan.runs).allSatisfy { $0.spec.batchSize == $1.spec.batchSize && $0.spec.learningRate == $1.spec.learningRate })
+        let shifted = ExperimentPlan.make(profile: .paper, paper: Self.paper, dataset: Self.dataset, seedOffset: 1000)
+        #expect(shifted.runs.map(\.name) == plan.runs.map(\.name) && shifted.runs[0].spec.seed == 1001)
+    }
+
+    @Test func bandsAreNeverNarrowerThanThreeStandardErrors() {
+        let band = GoldenBands.band([50, 50], questions: 2_000)
+        // SE at 50 % on 2,000 questions: 1.118 points.
+        #expect(abs(band.lo - (50 - 3 * 1.118)) < 0.01 && abs(band.hi - (50 + 3 * 1.118)) < 0.01)
+        let spread = GoldenBands.band([40, 60], questions: 2_000)
+        #expect(spread.lo < 40 - 3 && spread.hi > 60 + 3)
+        #expect(GoldenBands.band([99.9, 100], questions: 2_000).hi == 100)
+        // At 0 % the band still has width: a model that was right once in 2,000 is not drift.
+        #expect(GoldenBands.band([0, 0], questions: 2_000).hi > 0.1)
+    }
+
+    /// A profile of two runs with made-up metrics, its golden file made from two "seeds".
+    static func fixture() throws -> (root: String, plan: ProfilePlan, golden: GoldenFile) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-check-\(UUID().uuidString)").path
+        let plan = ExperimentPlan.make(profile: .smoke, paper: paper, dataset: dataset)
+        #expect(plan.runs.last?.row == "probe-cnn-mlp-b16-lr5e-4")
+        func line(_ epoch: Double, _ rel: Double, _ nonrel: Double) -> MetricsLine {
+            MetricsLine(epoch: epoch, steps: 1, samples: 1, trainLoss: PerType(rel: 1, nonrel: 1), trainAccuracy: PerType(rel: 1, nonrel: 1),
+                        testAccuracy: PerType(rel: rel, nonrel: nonrel), testAccuracyBySubtype: PerType(rel: [], nonrel: []),
+                        wallSeconds: 1, samplesPerSecond: 1)
+        }
+        var seeds: [GoldenBands.SeedRuns] = [[:], [:]]
+        for (index, run) in plan.runs.enumerated() {
+            let base = Double(30 + index)
+            let lines = [line(0.5, base, base + 10), line(1, base + 5, base + 15)]
+            seeds[0][run.name] = lines
+            seeds[1][run.name] = lines.map { var l = $0; l.testAccuracy.rel += 1; return l }
+            var data = Data()
+            for l in lines { data.append(try JSONFiles.line(l)) }
+            try FileManager.default.createDirectory(atPath: root + "/" + run.id, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: root + "/" + run.id + "/metrics.jsonl"))
+        }
+        let runs = try GoldenBands.goldenRuns(names: plan.runs.map(\.name), runs: seeds, questions: 2_000)
+        let golden = GoldenFile(profile: "smoke", seeds: [0, 1000], provenance: .current(), notes: [], deviations: [], runs: runs)
+        return (root, plan, golden)
+    }
+
+    @Test func checkHoldsDriftsAndCannotCompare() throws {
+        let (root, plan, golden) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
+        #expect(check.outcome == .holds)
+        #expect(check.rows.count == 2 * plan.runs.count)
+        check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: true)
+        #expect(check.outcome == .holds)
+
+        // One accuracy changed by 10 points: drift, named.
+        let victim = plan.runs[3]
+        let path = root + "/" + victim.id + "/metrics.jsonl"
+        var lines = try JSONFiles.readLines(MetricsLine.self, from: path)
+        lines[1].testAccuracy.nonrel += 10
+        var data = Data()
+        for l in lines { data.append(try JSONFiles.line(l)) }
+        try data.write(to: URL(fileURLWithPath: path))
+        check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
+        #expect(check.outcome == .drift)
+        #expect(Set(check.rows.filter { $0.verdict == "drift" }.map(\.run)) == [victim.name])
+        #expect(check.markdown(profile: "smoke").contains("| \(victim.name) | test_accuracy.nonrel |"))
+        // Better than the band is drift too.
+        #expect(check.rows.first { $0.verdict == "drift" }!.delta! > 0)
+
+        // A run deleted: cannot compare.
+        try FileManager.default.removeItem(atPath: root + "/" + plan.runs[0].id)
+        check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
+        #expect(check.outcome == .cannotCompare)
+        #expect(check.rows.contains { $0.run == plan.runs[0].name && $0.verdict == "missing" })
+    }
+
+    @Test func exactCheckNamesTheFirstDivergence() throws {
+        let (root, plan, golden) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = plan.runs[1]
+        let path = root + "/" + run.id + "/metrics.jsonl"
+        var lines = try JSONFiles.readLines(MetricsLine.self, from: path)
+        lines[0].testAccuracy.rel = lines[0].testAccuracy.rel.nextUp
+        var data = Data()
+        for l in lines { data.append(try JSONFiles.line(l)) }
+        try data.write(to: URL(fileURLWithPath: path))
+        let check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: true)
+        #expect(check.firstDivergence == [run.name: 0.5])
+        #expect(check.outcome == .drift)
+        #expect(check.rows.contains { $0.run == run.name && $0.metric == "test_accuracy.rel@0.5" && $0.verdict == "differs" })
+        // Within the bands, though: the plain check holds.
+        #expect(DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false).outcome == .holds)
+    }
+}

@@ -49,20 +49,24 @@ class Masks:
         return x * ours.to(x.dtype)
 
 
-def conv_stem():
-    layers = []
+def add_conv_stem(model):
+    """conv1..conv4 (3x3, stride 2, padding 1, 24 channels) and bn1..bn4, in PyTorch's names."""
     for i in range(4):
-        layers += [nn.Conv2d(3 if i == 0 else 24, 24, 3, stride=2, padding=1), nn.ReLU(), nn.BatchNorm2d(24)]
-    return layers
+        setattr(model, f"conv{i+1}", nn.Conv2d(3 if i == 0 else 24, 24, 3, stride=2, padding=1))
+        setattr(model, f"bn{i+1}", nn.BatchNorm2d(24))
+
+
+def run_conv_stem(model, x):
+    """Conv, then ReLU, then BatchNorm (BN after ReLU, as the reference)."""
+    for i in range(4):
+        x = getattr(model, f"bn{i+1}")(model.masks.relu(f"conv{i+1}", getattr(model, f"conv{i+1}")(x)))
+    return x
 
 
 class RN(nn.Module):
     def __init__(self, hidden):
         super().__init__()
-        stem = conv_stem()
-        for i in range(4):
-            setattr(self, f"conv{i+1}", stem[3 * i])
-            setattr(self, f"bn{i+1}", stem[3 * i + 2])
+        add_conv_stem(self)
         self.g1 = nn.Linear(63, hidden)
         self.g2 = nn.Linear(hidden, hidden)
         self.g3 = nn.Linear(hidden, hidden)
@@ -71,13 +75,8 @@ class RN(nn.Module):
         self.f2 = nn.Linear(hidden, hidden)
         self.f3 = nn.Linear(hidden, 10)
 
-    def stem(self, x):
-        for i in range(4):
-            x = getattr(self, f"bn{i+1}")(self.masks.relu(f"conv{i+1}", getattr(self, f"conv{i+1}")(x)))
-        return x
-
     def forward(self, images, questions):
-        x = self.stem(images)                      # (B, 24, 5, 5)
+        x = run_conv_stem(self, images)  # (B, 24, 5, 5)
         b = x.shape[0]
         objects = x.view(b, 24, 25).permute(0, 2, 1)  # object k = 5 * row + column
         rows = torch.arange(25) // 5
@@ -101,18 +100,13 @@ class RN(nn.Module):
 class CNNMLP(nn.Module):
     def __init__(self, hidden):
         super().__init__()
-        stem = conv_stem()
-        for i in range(4):
-            setattr(self, f"conv{i+1}", stem[3 * i])
-            setattr(self, f"bn{i+1}", stem[3 * i + 2])
+        add_conv_stem(self)
         self.fc1 = nn.Linear(611, hidden)
         self.f2 = nn.Linear(hidden, hidden)
         self.f3 = nn.Linear(hidden, 10)
 
     def forward(self, images, questions):
-        x = images
-        for i in range(4):
-            x = getattr(self, f"bn{i+1}")(self.masks.relu(f"conv{i+1}", getattr(self, f"conv{i+1}")(x)))
+        x = run_conv_stem(self, images)
         x = torch.cat([x.reshape(x.shape[0], -1), questions], dim=1)  # channel-major flatten
         x = self.masks.relu("fc1", self.fc1(x))
         x = self.masks.relu("f2", self.f2(x))

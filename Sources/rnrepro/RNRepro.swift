@@ -1,5 +1,6 @@
 import ArgumentParser
 import Artifacts
+import Engine
 import Foundation
 
 /// The `rnrepro` command: every workflow of the reproduction is one of its verbs.
@@ -50,7 +51,9 @@ struct ThreadOptions: ParsableArguments {
         }
     }
 
-    func makePool() throws -> ThreadPoolFactory.Pool {
-        try ThreadPoolFactory.make(threads)
+    /// A pool of `--threads` threads, else RNREPRO_THREADS, else all cores.
+    func makePool() throws -> ThreadPool {
+        if let threads { return ThreadPool(threadCount: threads) }
+        return try ThreadPool.makeDefault()
     }
 }

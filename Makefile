@@ -3,8 +3,8 @@
 
 SWIFT   ?= swift
 RELEASE := .build/release/rnrepro
-SEED    ?= 1
-DATA    := data/sort-of-clevr-seed$(SEED)-9800-200.bin
+PROFILE ?= quick
+JOBS    ?= 2
 
 .PHONY: deps test-deps build test reproduce clean
 
@@ -24,9 +24,13 @@ build: deps
 test: test-deps
 	$(SWIFT) test
 
-## reproduce: the default reproduction: the paper's data set, regenerated from its seed
+## reproduce: the quick profile end to end: train every configuration of Tables 1 and 2 at
+## reduced scale (runs/quick/), check them against golden/quick.json, render reports/quick.pdf.
+## PROFILE=smoke or PROFILE=paper picks another scale; JOBS runs that many trainings at once.
 reproduce: build
-	$(RELEASE) generate --seed $(SEED) --train 9800 --test 200 --out $(DATA)
+	$(RELEASE) reproduce --profile $(PROFILE) --jobs $(JOBS)
+	@$(RELEASE) check --profile $(PROFILE) || echo "make reproduce: the drift check did not hold (exit $$?); see runs/$(PROFILE)/drift.md"
+	$(RELEASE) report --profile $(PROFILE)
 
 clean:
 	rm -rf .build

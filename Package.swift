@@ -84,6 +84,6 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Artifacts"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["rnrepro"]),
+        .testTarget(name: "CLITests", dependencies: ["rnrepro", "Experiments", "Artifacts", "_RNReproSupport"]),
     ]
 )

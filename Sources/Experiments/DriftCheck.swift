@@ -71,7 +71,7 @@ public struct DriftCheck {
                             check.firstDivergence[goldenRun.row] = min(check.firstDivergence[goldenRun.row] ?? .infinity, curve.epochs[i])
                             let band = curve.bands[i]
                             let delta = value < band.lo ? value - band.lo : value > band.hi ? value - band.hi : 0
-                            check.rows.append(Row(run: goldenRun.row, metric: "\(curve.name)@\(curve.epochs[i])", band: band,
+                            check.rows.append(Row(run: goldenRun.row, metric: "\(curve.name)@\(String(format: "%.3f", curve.epochs[i]))", band: band,
                                                   value: value, delta: delta, verdict: exact ? "differs" : "drift"))
                             break
                         }

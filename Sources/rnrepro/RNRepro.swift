@@ -29,6 +29,9 @@ enum Main {
         do {
             var command = try RNRepro.parseAsRoot()
             try command.run()
+        } catch let exit as ExitCode {
+            // A command that already said what it had to (e.g. `check` on drift).
+            Foundation.exit(exit.rawValue)
         } catch {
             let code = RNRepro.exitCode(for: error)
             guard code != .success else { RNRepro.exit(withError: error) }

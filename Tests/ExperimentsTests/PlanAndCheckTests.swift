@@ -113,7 +113,7 @@ import Testing
         let check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: true)
         #expect(check.firstDivergence == [run.name: 0.5])
         #expect(check.outcome == .drift)
-        #expect(check.rows.contains { $0.run == run.name && $0.metric == "test_accuracy.rel@0.5" && $0.verdict == "differs" })
+        #expect(check.rows.contains { $0.run == run.name && $0.metric == "test_accuracy.rel@0.500" && $0.verdict == "differs" })
         // Within the bands, though: the plain check holds.
         #expect(DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false).outcome == .holds)
     }

@@ -1,0 +1,55 @@
+import Artifacts
+import Experiments
+import Foundation
+import Testing
+import _RNReproSupport
+
+/// `rnrepro check`'s exit codes as a user sees them: 0 holds, 1 drift (named), 2 cannot compare.
+@Suite struct CheckCommandTests {
+    @Test func exitCodes() throws {
+        let directory = try CLI.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let paperPath = CLI.packageRoot.appendingPathComponent("paper/paper.json").path
+        let paper = try JSONFiles.read(PaperFacts.self, from: paperPath)
+        let plan = ExperimentPlan.make(profile: .smoke, paper: paper,
+                                       dataset: DatasetRef(seed: 1, trainImages: 980, testImages: 200, exactClosest: false, sha256: "ab"))
+        let root = directory.appendingPathComponent("runs/smoke").path
+        try JSONFiles.write(plan, to: root + "/plan.json")
+        var seeds: [GoldenBands.SeedRuns] = [[:], [:]]
+        for (index, run) in plan.runs.enumerated() {
+            let line = MetricsLine(epoch: 1, steps: 1, samples: 1, trainLoss: PerType(rel: 1, nonrel: 1),
+                                   trainAccuracy: PerType(rel: 1, nonrel: 1),
+                                   testAccuracy: PerType(rel: 40 + Double(index), nonrel: 50 + Double(index)),
+                                   testAccuracyBySubtype: PerType(rel: [], nonrel: []), wallSeconds: 1, samplesPerSecond: 1)
+            seeds[0][run.name] = [line]
+            seeds[1][run.name] = [line]
+            try AtomicFile.write(try JSONFiles.line(line), to: root + "/" + run.id + "/metrics.jsonl")
+        }
+        let golden = GoldenFile(profile: "smoke", seeds: [0, 1000], provenance: .current(), notes: [], deviations: [],
+                                runs: try GoldenBands.goldenRuns(names: plan.runs.map(\.name), runs: seeds, questions: 2_000))
+        try JSONFiles.write(golden, to: directory.appendingPathComponent("golden/smoke.json").path)
+
+        func check() throws -> CLI.Result {
+            try CLI.run(executable: CLI.executable.path, ["check", "--profile", "smoke", "--paper", paperPath],
+                        currentDirectory: directory)
+        }
+        var result = try check()
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Outcome: holds") && result.stdout.contains("## Paper tier"))
+        #expect(FileManager.default.fileExists(atPath: root + "/drift.md") && FileManager.default.fileExists(atPath: root + "/drift.json"))
+
+        let victim = plan.runs[2]
+        var line = try JSONFiles.readLines(MetricsLine.self, from: root + "/" + victim.id + "/metrics.jsonl")[0]
+        line.testAccuracy.rel -= 8
+        try AtomicFile.write(try JSONFiles.line(line), to: root + "/" + victim.id + "/metrics.jsonl")
+        result = try check()
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("| \(victim.name) | test_accuracy.rel |") && result.stdout.contains("| drift |"))
+        #expect(result.stderr.isEmpty)
+
+        try FileManager.default.removeItem(atPath: root + "/" + plan.runs[0].id)
+        result = try check()
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("| \(plan.runs[0].name) | test_accuracy.rel |") && result.stdout.contains("missing"))
+    }
+}

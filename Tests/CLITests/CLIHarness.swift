@@ -40,7 +40,9 @@ enum CLI {
         // stderr goes to a file and stdout to a pipe read to its end before waiting, so neither
         // a large output nor a chatty error stream can block the child.
         let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorPath.path, contents: nil)
+        guard FileManager.default.createFile(atPath: errorPath.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorPath.path])
+        }
         defer { try? FileManager.default.removeItem(at: errorPath) }
         let errorHandle = try FileHandle(forWritingTo: errorPath)
         let output = Pipe()

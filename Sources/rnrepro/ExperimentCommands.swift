@@ -204,14 +204,14 @@ struct CheckCommand: ParsableCommand {
     var exact = false
 
     @Option(help: "Directory of the golden files.")
-    var goldenDirectory: String = "golden"
+    var goldenDir: String = "golden"
 
     func run() throws {
         let profile = profileOptions.profile
         let golden: GoldenFile
         let plan: ProfilePlan
         do {
-            golden = try JSONFiles.read(GoldenFile.self, from: "\(goldenDirectory)/\(profile).json", schema: GoldenFile.schema)
+            golden = try JSONFiles.read(GoldenFile.self, from: "\(goldenDir)/\(profile).json", schema: GoldenFile.schema)
             plan = try JSONFiles.read(ProfilePlan.self, from: "\(profileOptions.root)/plan.json", schema: ProfilePlan.schema)
         } catch {
             FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(error)\n".utf8))
@@ -258,7 +258,7 @@ struct GoldenCommand: ParsableCommand {
         var note: [String] = []
 
         @Option(help: "Directory of the golden files.")
-        var goldenDirectory: String = "golden"
+        var goldenDir: String = "golden"
 
         @OptionGroup var threadOptions: ThreadOptions
 
@@ -268,7 +268,7 @@ struct GoldenCommand: ParsableCommand {
         }
 
         func run() throws {
-            let path = "\(goldenDirectory)/\(profileOptions.profile).json"
+            let path = "\(goldenDir)/\(profileOptions.profile).json"
             var existing: GoldenFile?
             var offsets: [UInt64]
             if let addSeed {

@@ -55,6 +55,11 @@ public struct Band: Codable, Sendable, Equatable {
     }
 
     public func contains(_ value: Double) -> Bool { value >= lo && value <= hi }
+
+    /// `value` minus the nearest edge: 0 inside, negative below, positive above.
+    public func excess(of value: Double) -> Double {
+        value < lo ? value - lo : value > hi ? value - hi : 0
+    }
 }
 
 public struct GoldenMetric: Codable, Sendable, Equatable {

@@ -40,26 +40,28 @@ public struct DriftCheck {
     /// Compares the finished runs under `root` (their plan.json) with `golden`.
     public static func run(golden: GoldenFile, plan: ProfilePlan, root: String, paper: PaperFacts, exact: Bool) -> DriftCheck {
         var check = DriftCheck()
-        var finals: [String: MetricsLine] = [:]
+        // Each planned run's evaluations, read once; absent when its metrics are missing or unreadable.
+        var evaluations: [String: [GoldenBands.Evaluation]] = [:]
+        for run in plan.runs {
+            evaluations[run.name] = (try? JSONFiles.readLines(MetricsLine.self, from: root + "/" + run.id + "/metrics.jsonl"))?
+                .map(GoldenBands.Evaluation.init)
+        }
         for goldenRun in golden.runs {
-            let lines = plan.runs.first { $0.name == goldenRun.row }.flatMap { run in
-                try? JSONFiles.readLines(MetricsLine.self, from: root + "/" + run.id + "/metrics.jsonl")
-            }
+            let lines = evaluations[goldenRun.row]
             for metric in goldenRun.metrics {
                 guard let last = lines?.last, lines?.count == goldenRun.curves.first?.epochs.count ?? lines?.count else {
                     check.rows.append(Row(run: goldenRun.row, metric: metric.name, band: metric.band, value: nil, delta: nil, verdict: "missing"))
                     continue
                 }
-                finals[goldenRun.row] = last
                 let value = GoldenBands.value(metric.name, of: last)
-                let delta = value < metric.band.lo ? value - metric.band.lo : value > metric.band.hi ? value - metric.band.hi : 0
                 let verdict: String
                 if exact {
                     verdict = value.bitPattern == metric.reference.bitPattern ? "exact" : "differs"
                 } else {
                     verdict = metric.band.contains(value) ? "ok" : "drift"
                 }
-                check.rows.append(Row(run: goldenRun.row, metric: metric.name, band: metric.band, value: value, delta: delta, verdict: verdict))
+                check.rows.append(Row(run: goldenRun.row, metric: metric.name, band: metric.band, value: value,
+                                      delta: metric.band.excess(of: value), verdict: verdict))
             }
             // The curve: the first evaluation outside its band, or off the reference's bits.
             if let lines {
@@ -69,10 +71,9 @@ public struct DriftCheck {
                         let off = exact ? value.bitPattern != curve.reference[i].bitPattern : !curve.bands[i].contains(value)
                         if off {
                             check.firstDivergence[goldenRun.row] = min(check.firstDivergence[goldenRun.row] ?? .infinity, curve.epochs[i])
-                            let band = curve.bands[i]
-                            let delta = value < band.lo ? value - band.lo : value > band.hi ? value - band.hi : 0
-                            check.rows.append(Row(run: goldenRun.row, metric: "\(curve.name)@\(String(format: "%.3f", curve.epochs[i]))", band: band,
-                                                  value: value, delta: delta, verdict: exact ? "differs" : "drift"))
+                            check.rows.append(Row(run: goldenRun.row, metric: "\(curve.name)@\(String(format: "%.3f", curve.epochs[i]))",
+                                                  band: curve.bands[i], value: value, delta: curve.bands[i].excess(of: value),
+                                                  verdict: exact ? "differs" : "drift"))
                             break
                         }
                     }
@@ -88,8 +89,7 @@ public struct DriftCheck {
         for row in paper.allRows {
             for (type, paperValue) in [("rel", row.relational), ("nonrel", row.nonRelational)] {
                 let values = plan.runs.filter { $0.row == row.id }.compactMap { run -> Double? in
-                    guard let last = (try? JSONFiles.readLines(MetricsLine.self, from: root + "/" + run.id + "/metrics.jsonl"))?.last
-                    else { return nil }
+                    guard let last = evaluations[run.name]?.last else { return nil }
                     return type == "rel" ? last.testAccuracy.rel : last.testAccuracy.nonrel
                 }
                 let mean = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)

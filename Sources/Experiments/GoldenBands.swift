@@ -7,8 +7,23 @@ public enum GoldenBands {
     /// The final metrics and curves every run is checked on.
     public static let metricNames = ["test_accuracy.rel", "test_accuracy.nonrel"]
 
-    public static func value(_ name: String, of line: MetricsLine) -> Double {
-        name == "test_accuracy.rel" ? line.testAccuracy.rel : line.testAccuracy.nonrel
+    /// One evaluation of a run, reduced to what golden files hold.
+    public struct Evaluation: Equatable, Sendable {
+        public var epoch: Double
+        public var testAccuracy: PerType<Double>
+
+        public init(epoch: Double, testAccuracy: PerType<Double>) {
+            self.epoch = epoch
+            self.testAccuracy = testAccuracy
+        }
+
+        public init(_ line: MetricsLine) {
+            self.init(epoch: line.epoch, testAccuracy: line.testAccuracy)
+        }
+    }
+
+    public static func value(_ name: String, of evaluation: Evaluation) -> Double {
+        name == "test_accuracy.rel" ? evaluation.testAccuracy.rel : evaluation.testAccuracy.nonrel
     }
 
     /// [min - 3 SE, max + 3 SE] of `values`, within [0, 100]. SE is the binomial standard error
@@ -21,8 +36,8 @@ public enum GoldenBands {
         return Band(lo: max(0, values.min()! - margin), hi: min(100, values.max()! + margin))
     }
 
-    /// One seed's runs: run name -> its metrics lines.
-    public typealias SeedRuns = [String: [MetricsLine]]
+    /// One seed's runs: run name -> its evaluations.
+    public typealias SeedRuns = [String: [Evaluation]]
 
     /// The golden runs from each seed's runs (`seeds[k]` made `runs[k]`); every seed must have
     /// every run, with the same evaluation points.
@@ -49,6 +64,22 @@ public enum GoldenBands {
                 return GoldenCurve(name: metric, epochs: epochs, bands: bands, seedValues: perSeed, reference: perSeed[0])
             }
             return GoldenRun(row: name, metrics: metrics, curves: curveBands)
+        }
+    }
+
+    /// The seeds' runs a golden file was made from, read back from its curves (the inverse of
+    /// `goldenRuns`), so that `golden record --add-seed` can make the bands anew with one more seed.
+    public static func seedRuns(recordedIn golden: GoldenFile) -> [SeedRuns] {
+        golden.seeds.indices.map { seed in
+            var runs: SeedRuns = [:]
+            for run in golden.runs {
+                let curves = metricNames.map { name in run.curves.first { $0.name == name }! }
+                runs[run.row] = curves[0].epochs.indices.map { i in
+                    Evaluation(epoch: curves[0].epochs[i],
+                               testAccuracy: PerType(rel: curves[0].seedValues[seed][i], nonrel: curves[1].seedValues[seed][i]))
+                }
+            }
+            return runs
         }
     }
 }

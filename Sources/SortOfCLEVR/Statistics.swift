@@ -42,13 +42,7 @@ public struct DatasetStatistics: Equatable, Sendable {
     /// Accuracy of always giving the most frequent answer of each type (a learner that ignores
     /// the image but reads the question type), in 0...1.
     public func majorityBaseline(_ type: QuestionType) -> Double {
-        var correct = 0
-        var total = 0
-        for subtype in 0..<3 {
-            correct += answerCounts[type.rawValue][subtype].max()!
-            total += questionCount(type, subtype: subtype)
-        }
-        return total == 0 ? 0 : Double(correct) / Double(total)
+        accuracy(answering: mostFrequentAnswers, type)
     }
 
     /// The most frequent answer of each (type, subtype): what a learner that reads only the

@@ -16,10 +16,7 @@ public enum StepExport {
     public static func write(configuration: RunConfiguration, dataset: SortOfCLEVRDataset, to directory: String,
                              pool: ThreadPool) throws -> Float {
         let spec = configuration.spec
-        let model = makeModel(configuration.model, capacity: spec.batchSize, dropout: .none, tags: configuration.tags,
-                              seed: spec.seed)
-        model.parameters.initialise(seed: spec.seed)
-        let optimizer = configuration.makeOptimizer(count: model.parameters.slabCount)
+        let (model, optimizer) = configuration.makeModelAndOptimizer(dropout: DropoutMode.none)
         let refs = Shuffle.epochOrder(of: dataset.train, type: .relational, epoch: 0, seed: spec.seed)
         let inputs = InputBuffers(capacity: spec.batchSize)
         let batch = inputs.load(refs[0..<spec.batchSize], from: dataset.train)

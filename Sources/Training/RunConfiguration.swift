@@ -48,6 +48,15 @@ public struct RunConfiguration: Sendable {
         self.tags = tags
     }
 
+    /// The run's model for batches of up to the run's batch size, initialised from its seed,
+    /// and its optimizer over the model's parameters. `dropout` overrides the spec's mode.
+    public func makeModelAndOptimizer(dropout: DropoutMode? = nil) -> (AnswerModel, Optimizer) {
+        let model = Models.makeModel(self.model, capacity: spec.batchSize, dropout: dropout ?? self.dropout, tags: tags,
+                                     seed: spec.seed)
+        model.parameters.initialise(seed: spec.seed)
+        return (model, makeOptimizer(count: model.parameters.slabCount))
+    }
+
     public func makeOptimizer(count: Int) -> Optimizer {
         switch optimizer {
         case .adam: Adam(count: count, learningRate: spec.learningRate)

@@ -70,10 +70,7 @@ public final class Trainer {
         self.dataset = dataset
         self.pool = pool
         schedule = EpochSchedule(trainImages: dataset.train.count, batchSize: spec.batchSize)
-        model = makeModel(configuration.model, capacity: spec.batchSize, dropout: configuration.dropout,
-                          tags: configuration.tags, seed: spec.seed)
-        model.parameters.initialise(seed: spec.seed)
-        optimizer = configuration.makeOptimizer(count: model.parameters.slabCount)
+        (model, optimizer) = configuration.makeModelAndOptimizer()
         inputs = InputBuffers(capacity: spec.batchSize)
     }
 

@@ -295,23 +295,13 @@ struct GoldenCommand: ParsableCommand {
                 var runs: GoldenBands.SeedRuns = [:]
                 for run in seedPlan.runs {
                     runs[run.name] = try JSONFiles.readLines(MetricsLine.self, from: runner.directory(of: run).metricsPath)
+                        .map(GoldenBands.Evaluation.init)
                 }
                 seedRuns.append(runs)
                 plan = seedPlan
             }
             if let existing {
-                // Rebuild every seed's values from the file, then add the new seed.
-                var previous = [GoldenBands.SeedRuns](repeating: [:], count: existing.seeds.count)
-                for run in existing.runs {
-                    for k in existing.seeds.indices {
-                        previous[k][run.row] = zip(run.curves[0].epochs, zip(run.curves[0].seedValues[k], run.curves[1].seedValues[k])).map {
-                            MetricsLine(epoch: $0.0, steps: 0, samples: 0, trainLoss: PerType(rel: 0, nonrel: 0),
-                                        trainAccuracy: PerType(rel: 0, nonrel: 0), testAccuracy: PerType(rel: $0.1.0, nonrel: $0.1.1),
-                                        testAccuracyBySubtype: PerType(rel: [], nonrel: []), wallSeconds: 0, samplesPerSecond: 0)
-                        }
-                    }
-                }
-                seedRuns = previous + seedRuns
+                seedRuns = GoldenBands.seedRuns(recordedIn: existing) + seedRuns
                 offsets = existing.seeds + offsets
             }
             let names = plan!.runs.map(\.name)

@@ -21,8 +21,8 @@ import _RNReproSupport
                                    trainAccuracy: PerType(rel: 1, nonrel: 1),
                                    testAccuracy: PerType(rel: 40 + Double(index), nonrel: 50 + Double(index)),
                                    testAccuracyBySubtype: PerType(rel: [], nonrel: []), wallSeconds: 1, samplesPerSecond: 1)
-            seeds[0][run.name] = [line]
-            seeds[1][run.name] = [line]
+            seeds[0][run.name] = [GoldenBands.Evaluation(line)]
+            seeds[1][run.name] = [GoldenBands.Evaluation(line)]
             try AtomicFile.write(try JSONFiles.line(line), to: root + "/" + run.id + "/metrics.jsonl")
         }
         let golden = GoldenFile(profile: "smoke", seeds: [0, 1000], provenance: .current(), notes: [], deviations: [],

@@ -57,8 +57,8 @@ import Testing
         for (index, run) in plan.runs.enumerated() {
             let base = Double(30 + index)
             let lines = [line(0.5, base, base + 10), line(1, base + 5, base + 15)]
-            seeds[0][run.name] = lines
-            seeds[1][run.name] = lines.map { var l = $0; l.testAccuracy.rel += 1; return l }
+            seeds[0][run.name] = lines.map(GoldenBands.Evaluation.init)
+            seeds[1][run.name] = lines.map { var l = GoldenBands.Evaluation($0); l.testAccuracy.rel += 1; return l }
             var data = Data()
             for l in lines { data.append(try JSONFiles.line(l)) }
             try FileManager.default.createDirectory(atPath: root + "/" + run.id, withIntermediateDirectories: true)
@@ -67,6 +67,15 @@ import Testing
         let runs = try GoldenBands.goldenRuns(names: plan.runs.map(\.name), runs: seeds, questions: 2_000)
         let golden = GoldenFile(profile: "smoke", seeds: [0, 1000], provenance: .current(), notes: [], deviations: [], runs: runs)
         return (root, plan, golden)
+    }
+
+    /// `golden record --add-seed` reads the seeds back from the file: the round trip is exact.
+    @Test func goldenFileGivesBackItsSeeds() throws {
+        let (root, plan, golden) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let seeds = GoldenBands.seedRuns(recordedIn: golden)
+        #expect(seeds.count == 2)
+        #expect(try GoldenBands.goldenRuns(names: plan.runs.map(\.name), runs: seeds, questions: 2_000) == golden.runs)
     }
 
     @Test func checkHoldsDriftsAndCannotCompare() throws {

@@ -29,6 +29,19 @@ let kernelSettings: [SwiftSetting] = {
     #endif
 }()
 
+/// The AVX-512 kernels' module alone is built for `skylake-avx512` (AVX-512 F/CD/BW/DQ/VL); the
+/// engine calls it only after `_CPUFeatures` has checked the CPU at run time.
+let avx512KernelSettings: [SwiftSetting] = {
+    #if arch(x86_64)
+    return [
+        .unsafeFlags(["-target-cpu", "skylake-avx512"], .when(configuration: .release)),
+        .unsafeFlags(["-O", "-target-cpu", "skylake-avx512"], .when(configuration: .debug)),
+    ]
+    #else
+    return [.unsafeFlags(["-O"], .when(configuration: .debug))]
+    #endif
+}()
+
 let package = Package(
     name: "RNRepro",
     platforms: [.macOS(.v13)],
@@ -52,7 +65,7 @@ let package = Package(
 
         // MARK: - Public modules
 
-        .target(name: "Engine", swiftSettings: kernelSettings),
+        .target(name: "Engine", dependencies: ["_EngineAVX512"], swiftSettings: kernelSettings),
         .target(
             name: "SortOfCLEVR",
             dependencies: ["Engine", "_RNReproSupport", .product(name: "Crypto", package: "swift-crypto")],
@@ -68,6 +81,12 @@ let package = Package(
 
         /// Atomic file writes and file errors, shared by every module that writes files.
         .target(name: "_RNReproSupport"),
+
+        /// The 16-lane matrix kernels, compiled for AVX-512 and chosen at run time.
+        .target(name: "_EngineAVX512", dependencies: ["_CPUFeatures"], swiftSettings: avx512KernelSettings),
+
+        /// Run-time CPU feature checks (CPUID and XGETBV through the C compiler's runtime).
+        .target(name: "_CPUFeatures"),
 
         // MARK: - System libraries (Debian: libcairo2-dev, libpango1.0-dev, librsvg2-dev)
 

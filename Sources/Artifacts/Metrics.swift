@@ -14,6 +14,10 @@ public struct PerType<Value: Codable & Sendable & Equatable>: Codable, Sendable,
 /// A run evaluates after every epoch, or every fraction of an epoch with `--eval-every`; each
 /// evaluation appends one line. Accuracies are percentages (0...100) as in the paper; losses are
 /// mean negative log-likelihoods in nats.
+///
+/// Every field is a function of the run's spec and data, so a run's metrics.jsonl has the same
+/// bytes however often it was interrupted and on any thread count; how long it took goes to
+/// `timings.jsonl` (`TimingLine`).
 public struct MetricsLine: Codable, Sendable, Equatable {
     /// Training progress in epochs (fractional when evaluating within epochs).
     public var epoch: Double
@@ -29,15 +33,11 @@ public struct MetricsLine: Codable, Sendable, Equatable {
     public var testAccuracy: PerType<Double>
     /// Test accuracy per subtype: rel [closest, furthest, count], nonrel [shape, left, top].
     public var testAccuracyBySubtype: PerType<[Double]>
-    /// Training wall time so far, evaluations excluded, in seconds.
-    public var wallSeconds: Double
-    /// Training questions per second since the previous line.
-    public var samplesPerSecond: Double
 
     public init(
         epoch: Double, steps: Int, samples: Int, trainLoss: PerType<Double>,
         trainAccuracy: PerType<Double>, testAccuracy: PerType<Double>,
-        testAccuracyBySubtype: PerType<[Double]>, wallSeconds: Double, samplesPerSecond: Double
+        testAccuracyBySubtype: PerType<[Double]>
     ) {
         self.epoch = epoch
         self.steps = steps
@@ -46,8 +46,6 @@ public struct MetricsLine: Codable, Sendable, Equatable {
         self.trainAccuracy = trainAccuracy
         self.testAccuracy = testAccuracy
         self.testAccuracyBySubtype = testAccuracyBySubtype
-        self.wallSeconds = wallSeconds
-        self.samplesPerSecond = samplesPerSecond
     }
 
     enum CodingKeys: String, CodingKey {
@@ -56,6 +54,30 @@ public struct MetricsLine: Codable, Sendable, Equatable {
         case trainAccuracy = "train_accuracy"
         case testAccuracy = "test_accuracy"
         case testAccuracyBySubtype = "test_accuracy_by_subtype"
+    }
+}
+
+/// One line of `runs/<profile>/<run>/timings.jsonl`, written beside each metrics line: how long
+/// the training took up to that evaluation. Kept out of metrics.jsonl because no two runs take
+/// the same time, while their metrics must agree to the byte.
+public struct TimingLine: Codable, Sendable, Equatable {
+    /// The evaluation this line belongs to (as in its metrics line).
+    public var epoch: Double
+    public var steps: Int
+    /// Training wall time so far, evaluations excluded, in seconds (summed across resumes).
+    public var wallSeconds: Double
+    /// Training questions per second since the previous line.
+    public var samplesPerSecond: Double
+
+    public init(epoch: Double, steps: Int, wallSeconds: Double, samplesPerSecond: Double) {
+        self.epoch = epoch
+        self.steps = steps
+        self.wallSeconds = wallSeconds
+        self.samplesPerSecond = samplesPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, steps
         case wallSeconds = "wall_seconds"
         case samplesPerSecond = "samples_per_second"
     }

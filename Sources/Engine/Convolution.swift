@@ -60,7 +60,7 @@ public enum Convolution {
                     b: StridedMatrix(columns.base, rowStride: pixels, columnStride: 1),
                     c: y + image * shape.outChannels * pixels, ldc: pixels,
                     epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: bias, relu: relu),
-                    aRowSums: nil)
+                    aRowSums: nil, isa: pool.isa)
             }
         }
     }
@@ -103,7 +103,7 @@ public enum Convolution {
                     b: StridedMatrix(columns.base, rowStride: patch, columnStride: 1),
                     c: weightPartials.base + chunk * outputs * patch, ldc: patch,
                     epilogue: Epilogue(accumulate: image != bounds[chunk].lowerBound, columnBias: nil, rowBias: nil, relu: false),
-                    aRowSums: biasPartials.base + chunk * outputs)
+                    aRowSums: biasPartials.base + chunk * outputs, isa: pool.isa)
                 if let dX {
                     // dcol[patch, pixels] = Wᵀ[patch, Cout] · dZ_b[Cout, pixels]
                     GEMMCore.multiply(
@@ -111,7 +111,7 @@ public enum Convolution {
                         a: StridedMatrix(weight, rowStride: 1, columnStride: patch), b: dZ,
                         c: columnGradient.base, ldc: pixels,
                         epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: nil, relu: false),
-                        aRowSums: nil)
+                        aRowSums: nil, isa: pool.isa)
                     raiseFromColumns(columnGradient.base, shape: shape, into: dX + image * imageInput)
                 }
             }

@@ -1,3 +1,5 @@
+import _EngineAVX512
+
 /// Matrix products for linear layers, packed and register-blocked in the BLIS style.
 ///
 /// A linear layer with weight W[N, K] needs three products (M is the number of rows: the batch,
@@ -13,7 +15,9 @@
 ///
 /// All three run on one core routine, `GEMMCore.multiply`: B is packed into 16-column panels,
 /// A into 6-row micro-panels per block of 72 rows, and a 6 x 16 register block of twelve
-/// `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per lane) over K. Each output
+/// `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per lane) over K. On a pool whose
+/// `isa` is `.avx512`, pairs of micro-panels by pairs of panels go to the 12 x 32 block of
+/// `AVX512Kernels` instead, which gives the same bits (see there). Each output
 /// element is summed over k = 0 ..< K in order, whatever the row partition, so the forward and
 /// dX products give the same bits on any number of threads. dW reduces over M: M is split into
 /// a fixed number of chunks (a function of M only), each chunk's partial product is computed
@@ -79,7 +83,7 @@ public enum GEMM {
                 aRowSums: dBias == nil ? nil : biasPartials.base + chunk * n,
                 // All N rows of dZᵀ in one block: each depth step of the copy is then one
                 // contiguous row of dZ, read in address order.
-                rowBlock: min(n, 512))
+                rowBlock: min(n, 512), isa: pool.isa)
         }
         // Partials are added in chunk order, so the bits do not depend on who computed them.
         let rowParts = ThreadPool.ranges(of: n, parts: min(pool.threadCount, n))
@@ -127,7 +131,8 @@ public enum GEMM {
         let bounds = ThreadPool.ranges(of: m, parts: parts)
         pool.forEachChunk(parts) { part in
             GEMMCore.multiply(
-                rows: bounds[part], n: n, k: k, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, aRowSums: nil)
+                rows: bounds[part], n: n, k: k, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, aRowSums: nil,
+                isa: pool.isa)
         }
     }
 
@@ -226,7 +231,7 @@ enum GEMMCore {
     static func multiply(
         rows: Range<Int>, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, aRowSums: UnsafeMutablePointer<Float>?,
-        rowBlock: Int = mc
+        rowBlock: Int = mc, isa: VectorISA
     ) {
         guard !rows.isEmpty, n > 0 else { return }
         let mc = max(mr, rowBlock)
@@ -235,7 +240,8 @@ enum GEMMCore {
         let packedB = Scratch(count: panels * nr * maximumDepth)
         let packedA = Scratch(count: (mc + mr) * maximumDepth)
         let packedTail = Scratch(count: mr * maximumDepth)
-        defer { packedB.free(); packedA.free(); packedTail.free() }
+        let tile = Scratch(count: isa == .avx512 ? AVX512Kernels.tileCount : 0)
+        defer { packedB.free(); packedA.free(); packedTail.free(); tile.free() }
         // Row-contiguous A without a mask is read in place (the forward reads X's rows
         // directly); everything else is copied once per block.
         let direct = a.reluMask == nil && aRowSums == nil && a.columnStride == 1
@@ -267,21 +273,49 @@ enum GEMMCore {
                         }
                     }
                 }
-                for panel in 0..<panels {
-                    let j = panel * nr
-                    let columns = min(nr, n - j)
-                    let bPanel = UnsafePointer(packedB.base + panel * nr * depth)
-                    for microPanel in 0..<microPanels {
-                        let i = i0 + microPanel * mr
-                        let isTail = microPanel == microPanels - 1
-                        let useCopy = isTail && copyTail
-                        microKernel(
-                            depth: depth,
-                            a: useCopy ? UnsafePointer(packedTail.base) : block.base + microPanel * block.panelStride,
-                            aRowStep: useCopy ? 1 : block.rowStep, aDepthStep: useCopy ? mr : block.depthStep,
-                            b: bPanel, c: c + i * ldc + j, ldc: ldc, rows: isTail ? tailRows : mr,
-                            columns: columns, row: i, column: j, loadC: loadC, finish: finish, epilogue: epilogue)
+                /// The 6 x 16 kernel on one micro-panel of this block and one panel of B.
+                func multiplyBlock(_ microPanel: Int, _ panel: Int) {
+                    let i = i0 + microPanel * mr, j = panel * nr
+                    let isTail = microPanel == microPanels - 1
+                    let useCopy = isTail && copyTail
+                    microKernel(
+                        depth: depth,
+                        a: useCopy ? UnsafePointer(packedTail.base) : block.base + microPanel * block.panelStride,
+                        aRowStep: useCopy ? 1 : block.rowStep, aDepthStep: useCopy ? mr : block.depthStep,
+                        b: UnsafePointer(packedB.base + panel * nr * depth), c: c + i * ldc + j, ldc: ldc,
+                        rows: isTail ? tailRows : mr, columns: min(nr, n - j), row: i, column: j,
+                        loadC: loadC, finish: finish, epilogue: epilogue)
+                }
+                // Micro-panels whose six rows are all real; a ragged last one goes to the 6 x 16 kernel.
+                let fullMicroPanels = tailRows == mr ? microPanels : microPanels - 1
+                var panel = 0
+                while panel < panels {
+                    guard isa == .avx512, (panel + 2) * nr <= n else {
+                        for microPanel in 0..<microPanels { multiplyBlock(microPanel, panel) }
+                        panel += 1
+                        continue
                     }
+                    // Two full B panels: the 12 x 32 AVX-512 block on pairs of micro-panels.
+                    let j = panel * nr
+                    let b0 = UnsafePointer(packedB.base + panel * nr * depth)
+                    var microPanel = 0
+                    while microPanel + 2 <= fullMicroPanels {
+                        let i = i0 + microPanel * mr
+                        let a0 = block.base + microPanel * block.panelStride
+                        AVX512Kernels.multiply12x32(
+                            depth: depth, a0: a0, a1: a0 + block.panelStride,
+                            aRowStep: block.rowStep, aDepthStep: block.depthStep,
+                            b0: b0, b1: b0 + nr * depth, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
+                            columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
+                            rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
+                            relu: finish && epilogue.relu, tile: tile.base)
+                        microPanel += 2
+                    }
+                    for rest in microPanel..<microPanels {
+                        multiplyBlock(rest, panel)
+                        multiplyBlock(rest, panel + 1)
+                    }
+                    panel += 2
                 }
                 i0 += blockRows
             }
@@ -324,8 +358,11 @@ enum GEMMCore {
             let vectorRows = rows / 8 * 8
             // One masked depth step, zero-padded so the six-wide copies may read 8 lanes.
             let lineLength = microPanels * mr + 8
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * lineLength) { buffer in
-                let line = buffer.baseAddress!, sums = line + lineLength
+            // Scratch, not a temporary allocation: beyond 1 KB those come from malloc.
+            let buffer = Scratch(count: 2 * lineLength)
+            defer { buffer.free() }
+            do {
+                let line = buffer.base, sums = line + lineLength
                 line.initialize(repeating: 0, count: lineLength)
                 sums.initialize(repeating: 0, count: lineLength)
                 for p in 0..<depth {

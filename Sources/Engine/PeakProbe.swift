@@ -1,25 +1,30 @@
 import Dispatch
+import _EngineAVX512
 
 /// Measures the machine's fused multiply-add peak, so kernel rates can be read as a fraction of
 /// what this CPU does in the same run (clock boost and a busy neighbour move both alike).
 public enum PeakProbe {
-    /// Runs `iterations` steps of 12 independent `SIMD8<Float>` FMA chains on each of the pool's
-    /// threads and returns GFLOP/s over all threads (2 FLOP per lane per FMA). Twelve chains
-    /// cover the FMA latency (4-5 cycles) times the issue rate on every x86 core with AVX2.
+    /// Runs `iterations` steps of 12 independent FMA chains, of the pool's vector width
+    /// (`SIMD8<Float>` for AVX2, `SIMD16<Float>` for AVX-512), on each of the pool's threads and
+    /// returns GFLOP/s over all threads (2 FLOP per lane per FMA). Twelve chains cover the FMA
+    /// latency (4-5 cycles) times the issue rate (2 per cycle) of every x86 core we run on.
     public static func fmaGFLOPS(pool: ThreadPool, iterations: Int = 20_000_000) -> Double {
         let threads = pool.threadCount
         let sinks = UnsafeMutablePointer<Float>.allocate(capacity: threads)
         defer { sinks.deallocate() }
         let start = DispatchTime.now().uptimeNanoseconds
+        let isa = pool.isa
         pool.forEachChunk(threads) { thread in
-            sinks[thread] = fmaChains(iterations: iterations, seed: Float(thread))
+            sinks[thread] = isa == .avx512
+                ? AVX512Kernels.fmaChains(iterations: iterations, seed: Float(thread))
+                : fmaChains(iterations: iterations, seed: Float(thread))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         // Reading the sinks keeps the chains alive.
         var total: Float = 0
         for thread in 0..<threads { total += sinks[thread] }
         precondition(total.isFinite)
-        return Double(threads) * Double(iterations) * 12 * 8 * 2 / seconds / 1e9
+        return Double(threads) * Double(iterations) * 12 * Double(isa.lanes) * 2 / seconds / 1e9
     }
 
     @inline(never)

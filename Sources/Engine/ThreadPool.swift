@@ -8,13 +8,20 @@ import Foundation
 /// the problem size only. Each chunk is computed by exactly one thread, in the same order of
 /// operations whatever the thread count, and results are combined by the caller in chunk order.
 /// So 1, 2 or 64 threads give the same bits.
+///
+/// The pool also carries the vector instructions the matrix kernels use, `isa`; like the thread
+/// count, it changes the speed and never the bits.
 public struct ThreadPool: Sendable {
     /// How many threads run chunks at once.
     public let threadCount: Int
+    /// Which matrix kernels run on the threads.
+    public let isa: VectorISA
 
-    public init(threadCount: Int) {
+    public init(threadCount: Int, isa: VectorISA = .best) {
         precondition(threadCount >= 1, "thread count must be at least 1")
+        precondition(isa.isSupported, "this CPU does not run the \(isa) kernels")
         self.threadCount = threadCount
+        self.isa = isa
     }
 
     /// The environment variable that sets the default thread count.
@@ -33,9 +40,17 @@ public struct ThreadPool: Sendable {
         return count
     }
 
-    /// A pool with all cores or RNREPRO_THREADS threads.
+    /// The default kernels: RNREPRO_ISA when set (and this CPU runs them), the widest otherwise.
+    public static func defaultISA(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> VectorISA {
+        guard let name = environment[VectorISA.environmentVariable] else { return .best }
+        return try VectorISA.parse(name)
+    }
+
+    /// A pool with all cores or RNREPRO_THREADS threads, running the widest kernels or RNREPRO_ISA's.
     public static func makeDefault() throws -> ThreadPool {
-        ThreadPool(threadCount: try defaultThreadCount())
+        ThreadPool(threadCount: try defaultThreadCount(), isa: try defaultISA())
     }
 
     /// Calls `body(chunk)` once for every chunk in `0 ..< chunks`, on up to `threadCount`

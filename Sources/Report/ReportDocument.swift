@@ -471,7 +471,7 @@ struct ReportDocument {
         for run in inputs.runs {
             let spec = run.planned.spec
             let epochs = run.final.map { "\(Format.epochs($0.epoch))/\(Format.epochs(spec.epochs))" } ?? "0/\(Format.epochs(spec.epochs))"
-            let seconds = run.manifest?.wallSeconds ?? run.final?.wallSeconds
+            let seconds = run.manifest?.wallSeconds
             let metricsHash = run.manifest?.files.first { $0.name == "metrics.jsonl" }.map { String($0.sha256.prefix(10)) } ?? "-"
             rows.append([
                 escape("\(run.planned.row) r\(run.planned.replicate)"), String(spec.seed), epochs,
@@ -485,7 +485,7 @@ struct ReportDocument {
             alignments: [.left, .right, .right, .right, .right, .left], groups: [rows], font: "\(Fonts.sans) 6.3",
             headerFont: "\(Fonts.sans) Bold 6.3", padding: 2.2, rowSpacing: 1.6)
         let tableHeight = table.height(cr: cr, width: composer.columnWidth)
-        float(caption: "<b>표 A1.</b> 실행별 기록. <b>Table A1.</b> Every planned run: seed, evaluated/planned epochs, threads, total wall time (minutes, from the manifest, else the last metrics line) and the first digits of the metrics file's SHA-256 (\"-\": not finished).",
+        float(caption: "<b>표 A1.</b> 실행별 기록. <b>Table A1.</b> Every planned run: seed, evaluated/planned epochs, threads, total wall time (minutes, from the manifest) and the first digits of the metrics file's SHA-256 (\"-\": not finished).",
               captionAbove: true, height: tableHeight) { x, y, width in
             table.draw(composer: composer, x: x, y: y, width: width)
         }
@@ -515,11 +515,7 @@ struct ReportDocument {
         var throughput: [[String]] = []
         for row in inputs.paper.allRows {
             let runs = inputs.runs(of: row.id).filter(\.hasRun)
-            let speeds = runs.compactMap { run -> Double? in
-                if let manifest = run.manifest { return manifest.samplesPerSecond }
-                guard let last = run.final, last.wallSeconds > 0 else { return nil }
-                return Double(last.samples) / last.wallSeconds
-            }
+            let speeds = runs.compactMap { $0.manifest?.samplesPerSecond }
             guard !speeds.isEmpty else {
                 throughput.append([escape(row.id), "-", "-", "-"])
                 continue

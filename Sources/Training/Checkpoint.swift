@@ -23,8 +23,6 @@ public struct Checkpoint: Equatable, Sendable {
         public var evaluations: Int
         /// The optimizer's own step counter (Adam's t).
         public var optimizerSteps: Int
-        /// Training wall time so far, for the metrics' timings after a resume.
-        public var trainSeconds: Double
         /// Every metrics line so far: metrics.jsonl is rewritten from these on resume.
         public var metrics: [MetricsLine]
         /// Name and float count of each section, in file order.
@@ -41,11 +39,10 @@ public struct Checkpoint: Equatable, Sendable {
     /// statistics, optimizer moments, ...).
     public var sections: [[Float]]
 
-    public init(spec: RunSpec, steps: Int, optimizerSteps: Int, trainSeconds: Double = 0, metrics: [MetricsLine] = [],
+    public init(spec: RunSpec, steps: Int, optimizerSteps: Int, metrics: [MetricsLine] = [],
                 sections: [(String, [Float])]) {
         header = Header(
-            spec: spec, steps: steps, evaluations: metrics.count, optimizerSteps: optimizerSteps,
-            trainSeconds: trainSeconds, metrics: metrics,
+            spec: spec, steps: steps, evaluations: metrics.count, optimizerSteps: optimizerSteps, metrics: metrics,
             sections: sections.map { Header.Section(name: $0.0, count: $0.1.count) })
         self.sections = sections.map(\.1)
     }

@@ -2,9 +2,14 @@ import Artifacts
 import Foundation
 import _RNReproSupport
 
-/// A run's directory: `spec.json`, `metrics.jsonl`, `checkpoint.bin` and, when finished,
-/// `manifest.json`. Subscribes to a trainer's events; every file is replaced atomically, the
-/// checkpoint before the metrics, so an interrupted run always resumes from a consistent state.
+/// A run's directory: `spec.json`, `metrics.jsonl`, `checkpoint.bin`, `timings.jsonl` and, when
+/// finished, `manifest.json`. Subscribes to a trainer's events; every file is replaced
+/// atomically, the checkpoint before the metrics, so an interrupted run always resumes from a
+/// consistent state.
+///
+/// spec.json, metrics.jsonl and checkpoint.bin depend on the spec and the data only: a run
+/// killed and resumed any number of times ends with the same bytes as one that never stopped.
+/// timings.jsonl and the manifest say how long it took and where it ran.
 public struct RunDirectory {
     public let path: String
 
@@ -12,6 +17,7 @@ public struct RunDirectory {
 
     public var specPath: String { path + "/spec.json" }
     public var metricsPath: String { path + "/metrics.jsonl" }
+    public var timingsPath: String { path + "/timings.jsonl" }
     public var checkpointPath: String { path + "/checkpoint.bin" }
     public var manifestPath: String { path + "/manifest.json" }
 
@@ -23,25 +29,31 @@ public struct RunDirectory {
     public func start(_ trainer: Trainer, resume: Bool) throws {
         if resume, hasCheckpoint {
             let checkpoint = try Checkpoint.read(checkpointPath)
+            // Timings are for the record only: a run whose timings.jsonl is missing or damaged
+            // resumes all the same, its wall time counted from here.
+            let timings = (try? JSONFiles.readLines(TimingLine.self, from: timingsPath)) ?? []
             do {
-                try trainer.restore(checkpoint)
+                try trainer.restore(checkpoint, timings: timings)
             } catch let error as RunSpecError {
                 throw FileError(path: checkpointPath, reason: error.message)
             }
-            try writeMetrics(trainer.metrics)
+            try writeLines(trainer.metrics, to: metricsPath)
+            try writeLines(trainer.timings, to: timingsPath)
             return
         }
         guard !hasCheckpoint else {
             throw FileError(path: path, reason: "already holds a run (checkpoint.bin); pass --resume to continue it or choose another --out")
         }
         try JSONFiles.write(trainer.configuration.spec, to: specPath)
-        try writeMetrics([])
+        try writeLines([MetricsLine](), to: metricsPath)
+        try writeLines([TimingLine](), to: timingsPath)
     }
 
-    /// Writes what an evaluation changed: the checkpoint, then the metrics.
+    /// Writes what an evaluation changed: the checkpoint, then the metrics and timings.
     public func recordEvaluation(of trainer: Trainer) throws {
         try trainer.checkpoint().write(to: checkpointPath)
-        try writeMetrics(trainer.metrics)
+        try writeLines(trainer.metrics, to: metricsPath)
+        try writeLines(trainer.timings, to: timingsPath)
     }
 
     /// Writes the manifest: provenance, timings, and the hashes of the run's files.
@@ -58,9 +70,9 @@ public struct RunDirectory {
         try JSONFiles.write(manifest, to: manifestPath)
     }
 
-    private func writeMetrics(_ lines: [MetricsLine]) throws {
+    private func writeLines<Line: Encodable>(_ lines: [Line], to path: String) throws {
         var data = Data()
         for line in lines { data.append(try JSONFiles.line(line)) }
-        try AtomicFile.write(data, to: metricsPath)
+        try AtomicFile.write(data, to: path)
     }
 }

@@ -51,7 +51,13 @@ public final class Trainer {
     public internal(set) var steps = 0
     /// Evaluations so far (one metrics line each).
     public internal(set) var metrics: [MetricsLine] = []
-    public internal(set) var trainSeconds = 0.0
+    /// How long the training took up to each evaluation (one line per metrics line). Not part
+    /// of the checkpoint: a resumed run reads them back from its timings.jsonl.
+    public var timings: [TimingLine] = []
+    /// Training wall time so far, evaluations excluded.
+    public var trainSeconds: Double { timings.last.map { $0.wallSeconds + secondsSinceEvaluation } ?? secondsSinceEvaluation }
+    /// Training wall time since the last evaluation.
+    var secondsSinceEvaluation = 0.0
 
     // Training statistics since the last evaluation, per type (0 non-relational, 1 relational).
     var lossSums = [0.0, 0.0]
@@ -102,7 +108,6 @@ public final class Trainer {
         var order: (epoch: Int, rel: [QuestionRef], nonrel: [QuestionRef])?
         var recentStart = DispatchTime.now()
         var recentSamples = 0
-        var intervalSeconds = 0.0
         var intervalSamples = 0
         while steps < totalSteps {
             let pair = steps / 2
@@ -124,8 +129,7 @@ public final class Trainer {
             guard loss.isFinite else {
                 throw TrainingError.nonFiniteLoss(step: steps, loss: loss)
             }
-            trainSeconds += seconds
-            intervalSeconds += seconds
+            secondsSinceEvaluation += seconds
             intervalSamples += size
             recentSamples += size
             record(type: type, loss: loss, batch: inputs.batch(size: size))
@@ -140,12 +144,14 @@ public final class Trainer {
                 recentSamples = 0
             }
             if points.contains(steps) {
-                let line = evaluate(samplesPerSecond: intervalSeconds > 0 ? Double(intervalSamples) / intervalSeconds : 0)
+                let line = evaluate()
+                let rate = secondsSinceEvaluation > 0 ? Double(intervalSamples) / secondsSinceEvaluation : 0
+                timings.append(TimingLine(epoch: line.epoch, steps: line.steps, wallSeconds: trainSeconds, samplesPerSecond: rate))
                 metrics.append(line)
-                intervalSeconds = 0
+                secondsSinceEvaluation = 0
                 intervalSamples = 0
                 try events(.evaluated(line, TrainingProgress(step: steps, totalSteps: totalSteps, epoch: epoch,
-                                                             samplesPerSecond: line.samplesPerSecond,
+                                                             samplesPerSecond: rate,
                                                              lastTestAccuracy: line.testAccuracy, batchSize: size)))
                 if let stop = stopAfterEvaluations, metrics.count >= stop { return }
             }
@@ -170,7 +176,7 @@ public final class Trainer {
 
     /// Accuracy on every test question, per type and subtype, and the training statistics
     /// since the previous evaluation.
-    func evaluate(samplesPerSecond: Double) -> MetricsLine {
+    func evaluate() -> MetricsLine {
         let test = dataset.test
         var correct = [[0, 0, 0], [0, 0, 0]]
         var total = [[0, 0, 0], [0, 0, 0]]
@@ -202,8 +208,7 @@ public final class Trainer {
             trainAccuracy: PerType(rel: percent(correctCounts[1], questionCounts[1]),
                                    nonrel: percent(correctCounts[0], questionCounts[0])),
             testAccuracy: PerType(rel: byType[1], nonrel: byType[0]),
-            testAccuracyBySubtype: PerType(rel: bySubtype[1], nonrel: bySubtype[0]),
-            wallSeconds: trainSeconds, samplesPerSecond: samplesPerSecond)
+            testAccuracyBySubtype: PerType(rel: bySubtype[1], nonrel: bySubtype[0]))
         lossSums = [0, 0]
         correctCounts = [0, 0]
         questionCounts = [0, 0]

@@ -4,7 +4,7 @@ import Models
 
 extension Trainer {
     /// The run's state now: parameters, batch-norm running statistics, optimizer state, step
-    /// count, and the metrics so far.
+    /// count, and the metrics so far; no timings, so its bytes depend on the spec and data only.
     public func checkpoint() -> Checkpoint {
         var sections: [(String, [Float])] = [
             ("parameters", model.parameters.flatValues()),
@@ -12,11 +12,13 @@ extension Trainer {
         ]
         sections += optimizerSections()
         return Checkpoint(spec: configuration.spec, steps: steps, optimizerSteps: optimizer.stepCount,
-                          trainSeconds: trainSeconds, metrics: metrics, sections: sections)
+                          metrics: metrics, sections: sections)
     }
 
-    /// Continues from `checkpoint`, which must come from a run with the same spec.
-    public func restore(_ checkpoint: Checkpoint) throws {
+    /// Continues from `checkpoint`, which must come from a run with the same spec. `timings`
+    /// (the run's timings.jsonl, if any) keep the wall time summed across the interruption; only
+    /// the lines of evaluations the checkpoint holds are kept.
+    public func restore(_ checkpoint: Checkpoint, timings: [TimingLine] = []) throws {
         guard checkpoint.header.spec == configuration.spec else {
             throw RunSpecError(message: "the checkpoint belongs to another run (its spec differs: model \(checkpoint.header.spec.model), hash \(checkpoint.header.spec.hash), expected \(configuration.spec.hash))")
         }
@@ -30,8 +32,9 @@ extension Trainer {
         model.runningStatistics = running
         try restoreOptimizer(from: checkpoint)
         steps = checkpoint.header.steps
-        trainSeconds = checkpoint.header.trainSeconds
         metrics = checkpoint.header.metrics
+        self.timings = Array(timings.prefix(metrics.count))
+        secondsSinceEvaluation = 0
     }
 
     private func optimizerSections() -> [(String, [Float])] {

@@ -80,7 +80,7 @@ struct KernelBenchmark {
     }
 
     func run() {
-        print("threads=\(pool.threadCount) repeats=\(repeats) batch=\(batch)")
+        print("threads=\(pool.threadCount) isa=\(pool.isa) repeats=\(repeats) batch=\(batch)")
         let hidden = 256
         let rows = batch * 625
         let flop = 2.0 * Double(rows) * Double(hidden) * Double(hidden)
@@ -110,7 +110,7 @@ struct KernelBenchmark {
 
         var peak = 0.0
         for _ in 0..<max(3, repeats) { peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool)) }
-        print("fma peak (12 SIMD8 FMA chains x \(pool.threadCount) threads)".padding(toLength: 56, withPad: " ", startingAt: 0) + "  \(format(peak, 1)) GFLOP/s")
+        print("fma peak (12 SIMD\(pool.isa.lanes) FMA chains x \(pool.threadCount) threads)".padding(toLength: 56, withPad: " ", startingAt: 0) + "  \(format(peak, 1)) GFLOP/s")
         print("gemm_fwd_gflops=\(format(forward, 1)) gemm_dx_gflops=\(format(backwardInput, 1)) gemm_dw_gflops=\(format(backwardWeight, 1)) peak_gflops=\(format(peak, 1))")
     }
 

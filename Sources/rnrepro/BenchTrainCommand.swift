@@ -74,7 +74,7 @@ struct BenchTrain: ParsableCommand {
         let samplesPerSecond = Double(steps * batch) / seconds
         let flopsPerSample = 6 * Double(config.forwardMultiplyAccumulates)
         let gflops = samplesPerSecond * flopsPerSample / 1e9
-        print("\(model) hidden \(hidden), batch \(batch), \(pool.threadCount) threads: \(steps) steps in \(String(format: "%.2f", seconds)) s")
+        print("\(model) hidden \(hidden), batch \(batch), \(pool.threadCount) threads, \(pool.isa): \(steps) steps in \(String(format: "%.2f", seconds)) s")
         print(String(format: "%.2f GFLOP per training sample (3 x forward, %.1f M multiply-accumulates)",
                      flopsPerSample / 1e9, Double(config.forwardMultiplyAccumulates) / 1e6))
         print(String(format: "train_samples_per_s=%.1f effective_gflops=%.1f", samplesPerSecond, gflops))

@@ -48,15 +48,23 @@ struct ThreadOptions: ParsableArguments {
     @Option(help: "Threads to use (default: RNREPRO_THREADS, else all cores). Results do not depend on it.")
     var threads: Int?
 
+    @Option(help: "Matrix kernels: avx2 or avx512 (default: RNREPRO_ISA, else the widest this CPU runs). Results do not depend on it.")
+    var isa: String?
+
     func validate() throws {
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1 (got \(threads))")
         }
+        if let isa {
+            do { _ = try VectorISA.parse(isa) } catch { throw ValidationError("--isa: \(error)") }
+        }
     }
 
-    /// A pool of `--threads` threads, else RNREPRO_THREADS, else all cores.
+    /// A pool of `--threads` threads, else RNREPRO_THREADS, else all cores, running the
+    /// `--isa` kernels, else RNREPRO_ISA's, else the widest.
     func makePool() throws -> ThreadPool {
-        if let threads { return ThreadPool(threadCount: threads) }
-        return try ThreadPool.makeDefault()
+        ThreadPool(
+            threadCount: try threads ?? ThreadPool.defaultThreadCount(),
+            isa: try isa.map(VectorISA.parse) ?? ThreadPool.defaultISA())
     }
 }

@@ -132,7 +132,7 @@ final class ProgressDisplay {
     func evaluated(_ line: MetricsLine, _ progress: TrainingProgress) {
         let text = String(format: "%@ epoch %.2f: test rel %.1f%% nonrel %.1f%%, train loss rel %.3f nonrel %.3f, %.0f samples/s",
                           label, line.epoch, line.testAccuracy.rel, line.testAccuracy.nonrel,
-                          line.trainLoss.rel, line.trainLoss.nonrel, line.samplesPerSecond)
+                          line.trainLoss.rel, line.trainLoss.nonrel, progress.samplesPerSecond)
         write((isTerminal ? "\r\u{1B}[K" : "") + text + "\n")
     }
 

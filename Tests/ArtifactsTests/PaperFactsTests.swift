@@ -42,8 +42,7 @@ import _RNReproSupport
         let line = MetricsLine(epoch: 0.5, steps: 10, samples: 640,
                                trainLoss: PerType(rel: 1.2, nonrel: 0.7), trainAccuracy: PerType(rel: 40, nonrel: 55),
                                testAccuracy: PerType(rel: 44, nonrel: 51),
-                               testAccuracyBySubtype: PerType(rel: [50, 50, 32], nonrel: [50, 51, 52]),
-                               wallSeconds: 3.5, samplesPerSecond: 182.9)
+                               testAccuracyBySubtype: PerType(rel: [50, 50, 32], nonrel: [50, 51, 52]))
         let data = try JSONFiles.line(line)
         #expect(String(decoding: data, as: UTF8.self).hasPrefix("{\"epoch\":0.5,\"samples\":640,"))
         #expect(try JSONDecoder().decode(MetricsLine.self, from: data) == line)

@@ -20,7 +20,7 @@ import _RNReproSupport
             let line = MetricsLine(epoch: 1, steps: 1, samples: 1, trainLoss: PerType(rel: 1, nonrel: 1),
                                    trainAccuracy: PerType(rel: 1, nonrel: 1),
                                    testAccuracy: PerType(rel: 40 + Double(index), nonrel: 50 + Double(index)),
-                                   testAccuracyBySubtype: PerType(rel: [], nonrel: []), wallSeconds: 1, samplesPerSecond: 1)
+                                   testAccuracyBySubtype: PerType(rel: [], nonrel: []))
             seeds[0][run.name] = [GoldenBands.Evaluation(line)]
             seeds[1][run.name] = [GoldenBands.Evaluation(line)]
             try AtomicFile.write(try JSONFiles.line(line), to: root + "/" + run.id + "/metrics.jsonl")

@@ -64,6 +64,27 @@ private let shapes = [
         #expect(sameBits(results[0], results[2]))
     }
 
+    /// Convolutions run on the same matrix kernels; the AVX-512 ones must give the AVX2 bits.
+    @Test(.enabled(if: VectorISA.avx512.isSupported, "this CPU has no AVX-512"))
+    func sameBitsWithAVX2AndAVX512() {
+        let s = ConvolutionShape(batch: 5, inChannels: 24, outChannels: 24, inHeight: 38, inWidth: 37)
+        let x = randomValues(s.inputCount, stream: 170), weight = randomValues(s.weightCount, stream: 171)
+        let bias = randomValues(s.outChannels, stream: 172), dY = randomValues(s.outputCount, stream: 173)
+        var results: [[Float]] = []
+        for isa in [VectorISA.avx2, .avx512] {
+            let pool = ThreadPool(threadCount: 2, isa: isa)
+            let buffers = Buffers()
+            let xs = buffers.make(x), ws = buffers.make(weight), y = buffers.zeros(s.outputCount)
+            let dX = buffers.zeros(s.inputCount), dW = buffers.zeros(s.weightCount), dB = buffers.zeros(s.outChannels)
+            Convolution.forward(x: xs, weight: ws, bias: buffers.make(bias), y: y, shape: s, relu: true, pool: pool)
+            Convolution.backward(
+                dY: buffers.make(dY), x: xs, weight: ws, reluOutput: y, dX: dX, dWeight: dW, dBias: dB,
+                shape: s, pool: pool)
+            results.append(read(y, s.outputCount) + read(dX, s.inputCount) + read(dW, s.weightCount) + read(dB, s.outChannels))
+        }
+        #expect(sameBits(results[0], results[1]))
+    }
+
     @Test func referenceBackwardPassesGradientCheck() {
         let tiny = ConvolutionShape(batch: 2, inChannels: 2, outChannels: 2, inHeight: 4, inWidth: 3)
         let small = ConvolutionShape(batch: 2, inChannels: 3, outChannels: 4, inHeight: 9, inWidth: 8)

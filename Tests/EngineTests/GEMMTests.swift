@@ -1,26 +1,29 @@
 import Engine
 import Testing
 
-/// Shapes (M, N, K) around the block sizes: 6-row and 16-column register blocks, 72-row A
-/// blocks, 256-deep passes; none of the odd ones divides evenly.
+/// Shapes (M, N, K) around the block sizes: 6-row and 16-column register blocks (12 x 32 for
+/// AVX-512), 72-row A blocks, 256-deep passes; none of the odd ones divides evenly.
 private let shapes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (7, 13, 5), (37, 29, 53), (73, 16, 256), (150, 40, 300), (13, 33, 257), (96, 64, 64),
+    (161, 80, 270),
 ]
 
 @Suite struct GEMMTests {
     @Test(arguments: [false, true])
     func forwardMatchesReference(relu: Bool) {
-        for (index, s) in shapes.enumerated() {
-            let x = randomValues(s.m * s.k, stream: UInt32(10 * index))
-            let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 1))
-            let bias = randomValues(s.n, stream: UInt32(10 * index + 2))
-            let buffers = Buffers()
-            let y = buffers.zeros(s.m * s.n)
-            GEMM.forward(
-                x: buffers.make(x), w: buffers.make(w), bias: buffers.make(bias), y: y, m: s.m, n: s.n, k: s.k,
-                relu: relu, pool: twoPools)
-            let reference = GEMM.forwardReference(x: x, w: w, bias: bias, m: s.m, n: s.n, k: s.k, relu: relu)
-            #expect(maxScaledError(read(y, s.m * s.n), reference) <= Tolerance.floatKernel, "shape \(s)")
+        for pool in poolsForEveryISA {
+            for (index, s) in shapes.enumerated() {
+                let x = randomValues(s.m * s.k, stream: UInt32(10 * index))
+                let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 1))
+                let bias = randomValues(s.n, stream: UInt32(10 * index + 2))
+                let buffers = Buffers()
+                let y = buffers.zeros(s.m * s.n)
+                GEMM.forward(
+                    x: buffers.make(x), w: buffers.make(w), bias: buffers.make(bias), y: y, m: s.m, n: s.n, k: s.k,
+                    relu: relu, pool: pool)
+                let reference = GEMM.forwardReference(x: x, w: w, bias: bias, m: s.m, n: s.n, k: s.k, relu: relu)
+                #expect(maxScaledError(read(y, s.m * s.n), reference) <= Tolerance.floatKernel, "shape \(s), \(pool.isa)")
+            }
         }
     }
 
@@ -44,39 +47,43 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
 
     @Test(arguments: [false, true])
     func backwardInputMatchesReference(masked: Bool) {
-        for (index, s) in shapes.enumerated() {
-            let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 3))
-            let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 4))
-            let y = randomValues(s.m * s.n, stream: UInt32(10 * index + 5)).map { max($0, 0) }
-            let buffers = Buffers()
-            let dX = buffers.zeros(s.m * s.k)
-            GEMM.backwardInput(
-                dY: buffers.make(dY), w: buffers.make(w), dX: dX, m: s.m, n: s.n, k: s.k,
-                reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil, pool: twoPools)
-            let reference = GEMM.backwardReference(
-                dY: dY, x: [Double](repeating: 0, count: s.m * s.k), w: w, y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
-            #expect(maxScaledError(read(dX, s.m * s.k), reference.dX) <= Tolerance.floatKernel, "shape \(s)")
+        for pool in poolsForEveryISA {
+            for (index, s) in shapes.enumerated() {
+                let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 3))
+                let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 4))
+                let y = randomValues(s.m * s.n, stream: UInt32(10 * index + 5)).map { max($0, 0) }
+                let buffers = Buffers()
+                let dX = buffers.zeros(s.m * s.k)
+                GEMM.backwardInput(
+                    dY: buffers.make(dY), w: buffers.make(w), dX: dX, m: s.m, n: s.n, k: s.k,
+                    reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil, pool: pool)
+                let reference = GEMM.backwardReference(
+                    dY: dY, x: [Double](repeating: 0, count: s.m * s.k), w: w, y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
+                #expect(maxScaledError(read(dX, s.m * s.k), reference.dX) <= Tolerance.floatKernel, "shape \(s), \(pool.isa)")
+            }
         }
     }
 
     @Test(arguments: [false, true])
     func backwardWeightMatchesReference(masked: Bool) {
         // M = 1100 and 4000 split the reduction into 4 and 15 chunks.
-        for (index, s) in (shapes + [(1100, 24, 37), (4000, 18, 9)]).enumerated() {
-            let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 6))
-            let x = randomValues(s.m * s.k, stream: UInt32(10 * index + 7))
-            let y = randomValues(s.m * s.n, stream: UInt32(10 * index + 8)).map { max($0, 0) }
-            let buffers = Buffers()
-            let dW = buffers.zeros(s.n * s.k), dBias = buffers.zeros(s.n)
-            GEMM.backwardWeight(
-                dY: buffers.make(dY), x: buffers.make(x), dW: dW, dBias: dBias, m: s.m, n: s.n, k: s.k,
-                reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil, pool: twoPools)
-            let reference = GEMM.backwardReference(
-                dY: dY, x: x, w: [Double](repeating: 0, count: s.n * s.k), y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
-            // dW sums M terms: scale the tolerance by how far M exceeds the kernel tests' K.
-            let tolerance = Tolerance.floatKernel * max(1, Double(s.m) / 1000)
-            #expect(maxScaledError(read(dW, s.n * s.k), reference.dW) <= tolerance, "shape \(s)")
-            #expect(maxScaledError(read(dBias, s.n), reference.dBias) <= tolerance, "shape \(s)")
+        for pool in poolsForEveryISA {
+            for (index, s) in (shapes + [(1100, 24, 37), (4000, 18, 9)]).enumerated() {
+                let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 6))
+                let x = randomValues(s.m * s.k, stream: UInt32(10 * index + 7))
+                let y = randomValues(s.m * s.n, stream: UInt32(10 * index + 8)).map { max($0, 0) }
+                let buffers = Buffers()
+                let dW = buffers.zeros(s.n * s.k), dBias = buffers.zeros(s.n)
+                GEMM.backwardWeight(
+                    dY: buffers.make(dY), x: buffers.make(x), dW: dW, dBias: dBias, m: s.m, n: s.n, k: s.k,
+                    reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil, pool: pool)
+                let reference = GEMM.backwardReference(
+                    dY: dY, x: x, w: [Double](repeating: 0, count: s.n * s.k), y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
+                // dW sums M terms: scale the tolerance by how far M exceeds the kernel tests' K.
+                let tolerance = Tolerance.floatKernel * max(1, Double(s.m) / 1000)
+                #expect(maxScaledError(read(dW, s.n * s.k), reference.dW) <= tolerance, "shape \(s), \(pool.isa)")
+                #expect(maxScaledError(read(dBias, s.n), reference.dBias) <= tolerance, "shape \(s), \(pool.isa)")
+            }
         }
     }
 
@@ -114,6 +121,40 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
         }
         #expect(sameBits(results[0], results[1]))
         #expect(sameBits(results[0], results[2]))
+    }
+
+    /// The AVX-512 kernels do each element's arithmetic in the AVX2 kernels' order, so the two
+    /// agree to the bit: on the shapes around the block sizes, with bias, ReLU, accumulation and
+    /// leading dimensions.
+    @Test(.enabled(if: VectorISA.avx512.isSupported, "this CPU has no AVX-512"))
+    func sameBitsWithAVX2AndAVX512() {
+        var results: [[Float]] = []
+        for isa in [VectorISA.avx2, .avx512] {
+            let pool = ThreadPool(threadCount: 2, isa: isa)
+            var result: [Float] = []
+            for (index, s) in (shapes + [(1000, 96, 64), (300, 256, 256)]).enumerated() {
+                let ldx = s.k + index % 3, ldy = s.n + index % 2
+                let x = randomValues(s.m * ldx, stream: UInt32(10 * index + 50))
+                let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 51))
+                let bias = randomValues(s.n, stream: UInt32(10 * index + 52))
+                let dY = randomValues(s.m * ldy, stream: UInt32(10 * index + 53))
+                let buffers = Buffers()
+                let y = buffers.make(randomValues(s.m * ldy, stream: UInt32(10 * index + 54)))
+                let dX = buffers.zeros(s.m * ldx), dW = buffers.zeros(s.n * s.k), dBias = buffers.zeros(s.n)
+                let xs = buffers.make(x), ws = buffers.make(w), dYs = buffers.make(dY)
+                GEMM.forward(
+                    x: xs, w: ws, bias: buffers.make(bias), y: y, m: s.m, n: s.n, k: s.k, relu: true,
+                    accumulate: index % 2 == 1, ldx: ldx, ldy: ldy, pool: pool)
+                GEMM.backwardInput(
+                    dY: dYs, w: ws, dX: dX, m: s.m, n: s.n, k: s.k, reluOutput: y, lddy: ldy, lddx: ldx, pool: pool)
+                GEMM.backwardWeight(
+                    dY: dYs, x: xs, dW: dW, dBias: dBias, m: s.m, n: s.n, k: s.k, reluOutput: y,
+                    lddy: ldy, ldx: ldx, pool: pool)
+                result += read(y, s.m * ldy) + read(dX, s.m * ldx) + read(dW, s.n * s.k) + read(dBias, s.n)
+            }
+            results.append(result)
+        }
+        #expect(sameBits(results[0], results[1]))
     }
 
     /// The reference backward is the derivative of the reference forward (bias and ReLU included).

@@ -42,6 +42,10 @@ let onePool = ThreadPool(threadCount: 1)
 let twoPools = ThreadPool(threadCount: 2)
 let threePools = ThreadPool(threadCount: 3)
 
+/// Two-thread pools running each kind of matrix kernel this CPU has (AVX2 everywhere, AVX-512
+/// where it exists), so every kind is checked against the references.
+let poolsForEveryISA = VectorISA.allCases.filter(\.isSupported).map { ThreadPool(threadCount: 2, isa: $0) }
+
 /// jax `check_vjp` style checks of a function's backward against central differences, in
 /// Double. The scalar under test is `L(inputs) = Σ forward(inputs) ⊙ upstream`, whose gradient
 /// is what the backward returns when given `upstream`.

@@ -50,8 +50,7 @@ import Testing
         #expect(plan.runs.last?.row == "probe-cnn-mlp-b16-lr5e-4")
         func line(_ epoch: Double, _ rel: Double, _ nonrel: Double) -> MetricsLine {
             MetricsLine(epoch: epoch, steps: 1, samples: 1, trainLoss: PerType(rel: 1, nonrel: 1), trainAccuracy: PerType(rel: 1, nonrel: 1),
-                        testAccuracy: PerType(rel: rel, nonrel: nonrel), testAccuracyBySubtype: PerType(rel: [], nonrel: []),
-                        wallSeconds: 1, samplesPerSecond: 1)
+                        testAccuracy: PerType(rel: rel, nonrel: nonrel), testAccuracyBySubtype: PerType(rel: [], nonrel: []))
         }
         var seeds: [GoldenBands.SeedRuns] = [[:], [:]]
         for (index, run) in plan.runs.enumerated() {

@@ -21,7 +21,7 @@ import _RNReproSupport
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/checkpoint.bin"
-        let checkpoint = Checkpoint(spec: Self.spec, steps: 12, optimizerSteps: 12, trainSeconds: 1.5,
+        let checkpoint = Checkpoint(spec: Self.spec, steps: 12, optimizerSteps: 12,
                                     sections: [("parameters", [1, -2.5, .leastNonzeroMagnitude]), ("adam.m", [0, 0.25])])
         try checkpoint.write(to: path)
         #expect(try Checkpoint.read(path) == checkpoint)

@@ -1,0 +1,191 @@
+/// The engine's AVX-512 kernels: this module alone is compiled for `skylake-avx512`, and the
+/// engine calls into it only when `AVX512Kernels.isSupported` says the CPU runs it.
+///
+/// Every kernel here computes each output element with the same operations, in the same order,
+/// as its 8-lane twin in `Engine` (`GEMMCore.microKernel` and `RegisterBlock.store`): the
+/// accumulator starts at zero, takes one fused multiply-add per depth step p = 0, 1, ..., and the
+/// epilogue adds C, then the bias, then applies the ReLU. Lane width changes how many elements
+/// move at once, never the arithmetic of one element, so both paths give the same bits (a test
+/// checks it) and golden values do not depend on the CPU's vector width.
+
+import _CPUFeatures
+
+public enum AVX512Kernels {
+    /// Whether this CPU and operating system run the kernels of this module.
+    public static let isSupported: Bool = {
+        #if arch(x86_64)
+        return rnrepro_cpu_supports_avx512() != 0
+        #else
+        return false
+        #endif
+    }()
+
+    /// Rows and columns of the register block: two of the engine's 6-row A micro-panels by two
+    /// of its 16-column B panels, 24 ZMM accumulators.
+    public static let rows = 12
+    public static let columns = 32
+
+    /// `C[12, 32] = epilogue(A[12, depth] · B[depth, 32])`.
+    ///
+    /// A is two 6-row micro-panels: element (r, p) of panel h at `a[h][r * aRowStep + p * aDepthStep]`,
+    /// one of the steps being 1. B is two packed 16-column panels, `b0` and `b1`, 64-byte
+    /// aligned, 16 floats per depth step. The epilogue: with `loadC`, C's old value is added;
+    /// then `columnBias[column]` and `rowBias[row]` (already offset to this block) when given;
+    /// then ReLU when `relu`.
+    ///
+    /// The products go through `tile`, the caller's scratch of `tileCount` floats: with the
+    /// epilogue in the same function as the loop, LLVM spilled five accumulators inside it.
+    @inline(never)
+    public static func multiply12x32(
+        depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+        loadC: Bool, columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
+        tile: UnsafeMutablePointer<Float>
+    ) {
+        if aRowStep == 1 {
+            accumulatePanels(depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, tile: tile)
+        } else {
+            accumulateRows(depth: depth, a0: a0, a1: a1, aRowStep: aRowStep, b0: b0, b1: b1, tile: tile)
+        }
+        store(tile: tile, to: c, ldc: ldc, loadC: loadC, columnBias: columnBias, rowBias: rowBias, relu: relu)
+    }
+
+    /// Floats of scratch `multiply12x32` needs.
+    public static let tileCount = 12 * 32
+
+    /// Runs `iterations` steps of 12 independent `SIMD16<Float>` FMA chains: the 16-lane twin of
+    /// `PeakProbe`'s loop. Returns a sum of the chains, so the work cannot be dropped.
+    @inline(never)
+    public static func fmaChains(iterations: Int, seed: Float) -> Float {
+        let a = SIMD16<Float>(repeating: 0.999_999)
+        let b = SIMD16<Float>(repeating: 1e-7)
+        var c0 = SIMD16<Float>(repeating: seed), c1 = c0 + 1, c2 = c0 + 2, c3 = c0 + 3
+        var c4 = c0 + 4, c5 = c0 + 5, c6 = c0 + 6, c7 = c0 + 7
+        var c8 = c0 + 8, c9 = c0 + 9, c10 = c0 + 10, c11 = c0 + 11
+        for _ in 0..<iterations {
+            c0 = b.addingProduct(c0, a); c1 = b.addingProduct(c1, a)
+            c2 = b.addingProduct(c2, a); c3 = b.addingProduct(c3, a)
+            c4 = b.addingProduct(c4, a); c5 = b.addingProduct(c5, a)
+            c6 = b.addingProduct(c6, a); c7 = b.addingProduct(c7, a)
+            c8 = b.addingProduct(c8, a); c9 = b.addingProduct(c9, a)
+            c10 = b.addingProduct(c10, a); c11 = b.addingProduct(c11, a)
+        }
+        let sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11))
+        return sum.sum()
+    }
+}
+
+@inline(__always)
+private func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).load(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+private func loadUnaligned(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+private func storeUnaligned(_ vector: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD16<Float>.self)
+}
+
+/// One depth step of one row: `row += a · (b0, b1)`, two fused multiply-adds.
+@inline(__always)
+private func fma(_ row: inout (SIMD16<Float>, SIMD16<Float>), _ a: Float, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
+    let s = SIMD16<Float>(repeating: a)
+    row.0 = row.0.addingProduct(s, b0)
+    row.1 = row.1.addingProduct(s, b1)
+}
+
+/// Writes twelve rows of accumulators to a 12 x 32 tile.
+@inline(__always)
+private func storeRows(_ rows: [(SIMD16<Float>, SIMD16<Float>)], to tile: UnsafeMutablePointer<Float>) {
+    for (r, row) in rows.enumerated() {
+        storeUnaligned(row.0, tile + 32 * r)
+        storeUnaligned(row.1, tile + 32 * r + 16)
+    }
+}
+
+extension AVX512Kernels {
+    /// The 12 x 32 product from two packed micro-panels (six adjacent values per depth step),
+    /// into `tile`. Twelve rows of two accumulators: 24 of the 32 ZMM registers, two more for B
+    /// and one for the broadcast A value.
+    @inline(never)
+    static func accumulatePanels(
+        depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aDepthStep: Int,
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+    ) {
+        let zero = (SIMD16<Float>(), SIMD16<Float>())
+        var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
+        var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
+        var pa = a0, pc = a1, pb0 = b0, pb1 = b1
+        for _ in 0..<depth {
+            let u = load(pb0), v = load(pb1)
+            fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
+            fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
+            fma(&r6, pc[0], u, v); fma(&r7, pc[1], u, v); fma(&r8, pc[2], u, v)
+            fma(&r9, pc[3], u, v); fma(&r10, pc[4], u, v); fma(&r11, pc[5], u, v)
+            pa += aDepthStep
+            pc += aDepthStep
+            pb0 += 16
+            pb1 += 16
+        }
+        storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
+    }
+
+    /// The 12 x 32 product from twelve rows of A read in place, `aRowStep` floats apart within
+    /// each half (the forward reads X's rows directly), into `tile`.
+    @inline(never)
+    static func accumulateRows(
+        depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep s: Int,
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+    ) {
+        let zero = (SIMD16<Float>(), SIMD16<Float>())
+        var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
+        var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
+        let p0 = a0, p1 = a0 + s, p2 = a0 + 2 * s, p3 = a0 + 3 * s, p4 = a0 + 4 * s, p5 = a0 + 5 * s
+        let q0 = a1, q1 = a1 + s, q2 = a1 + 2 * s, q3 = a1 + 3 * s, q4 = a1 + 4 * s, q5 = a1 + 5 * s
+        var pb0 = b0, pb1 = b1
+        for p in 0..<depth {
+            let u = load(pb0), v = load(pb1)
+            fma(&r0, p0[p], u, v); fma(&r1, p1[p], u, v); fma(&r2, p2[p], u, v)
+            fma(&r3, p3[p], u, v); fma(&r4, p4[p], u, v); fma(&r5, p5[p], u, v)
+            fma(&r6, q0[p], u, v); fma(&r7, q1[p], u, v); fma(&r8, q2[p], u, v)
+            fma(&r9, q3[p], u, v); fma(&r10, q4[p], u, v); fma(&r11, q5[p], u, v)
+            pb0 += 16
+            pb1 += 16
+        }
+        storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
+    }
+
+    /// The epilogue of the engine's `RegisterBlock.store`, 16 lanes at a time:
+    /// `C = [C +] tile [+ bias] [ReLU]`.
+    @inline(__always)
+    static func store(
+        tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool,
+        columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool
+    ) {
+        var bias0 = SIMD16<Float>(), bias1 = SIMD16<Float>()
+        if let columnBias {
+            bias0 = UnsafeRawPointer(columnBias).loadUnaligned(as: SIMD16<Float>.self)
+            bias1 = UnsafeRawPointer(columnBias + 16).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        for r in 0..<12 {
+            let out = c + r * ldc
+            var x0 = loadUnaligned(tile + 32 * r), x1 = loadUnaligned(tile + 32 * r + 16)
+            if loadC {
+                x0 += loadUnaligned(out)
+                x1 += loadUnaligned(out + 16)
+            }
+            if columnBias != nil { x0 += bias0; x1 += bias1 }
+            if let rowBias { x0 += rowBias[r]; x1 += rowBias[r] }
+            if relu {
+                x0.replace(with: 0, where: x0 .< 0)
+                x1.replace(with: 0, where: x1 .< 0)
+            }
+            storeUnaligned(x0, out)
+            storeUnaligned(x1, out + 16)
+        }
+    }
+}

@@ -16,7 +16,7 @@ import _EngineAVX512
 /// All three run on one core routine, `GEMMCore.multiply`: B is packed into 16-column panels,
 /// A into 6-row micro-panels per block of 72 rows, and a 6 x 16 register block of twelve
 /// `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per lane) over K. On a pool whose
-/// `isa` is `.avx512`, pairs of micro-panels by pairs of panels go to the 12 x 32 block of
+/// `isa` is `.avx512`, each micro-panel by four panels goes to the 6 x 64 block of
 /// `AVX512Kernels` instead, which gives the same bits (see there). Each output
 /// element is summed over k = 0 ..< K in order, whatever the row partition, so the forward and
 /// dX products give the same bits on any number of threads. dW reduces over M: M is split into
@@ -288,34 +288,30 @@ enum GEMMCore {
                 }
                 // Micro-panels whose six rows are all real; a ragged last one goes to the 6 x 16 kernel.
                 let fullMicroPanels = tailRows == mr ? microPanels : microPanels - 1
+                let quad = AVX512Kernels.columns / nr
                 var panel = 0
                 while panel < panels {
-                    guard isa == .avx512, (panel + 2) * nr <= n else {
+                    guard isa == .avx512, (panel + quad) * nr <= n else {
                         for microPanel in 0..<microPanels { multiplyBlock(microPanel, panel) }
                         panel += 1
                         continue
                     }
-                    // Two full B panels: the 12 x 32 AVX-512 block on pairs of micro-panels.
+                    // Four full B panels: the 6 x 64 AVX-512 block on each full micro-panel.
                     let j = panel * nr
-                    let b0 = UnsafePointer(packedB.base + panel * nr * depth)
-                    var microPanel = 0
-                    while microPanel + 2 <= fullMicroPanels {
+                    for microPanel in 0..<fullMicroPanels {
                         let i = i0 + microPanel * mr
-                        let a0 = block.base + microPanel * block.panelStride
-                        AVX512Kernels.multiply12x32(
-                            depth: depth, a0: a0, a1: a0 + block.panelStride,
+                        AVX512Kernels.multiply6x64(
+                            depth: depth, a: block.base + microPanel * block.panelStride,
                             aRowStep: block.rowStep, aDepthStep: block.depthStep,
-                            b0: b0, b1: b0 + nr * depth, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
+                            b: packedB.base + panel * nr * depth, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
                             columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
                             rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
                             relu: finish && epilogue.relu, tile: tile.base)
-                        microPanel += 2
                     }
-                    for rest in microPanel..<microPanels {
-                        multiplyBlock(rest, panel)
-                        multiplyBlock(rest, panel + 1)
+                    for rest in fullMicroPanels..<microPanels {
+                        for q in 0..<quad { multiplyBlock(rest, panel + q) }
                     }
-                    panel += 2
+                    panel += quad
                 }
                 i0 += blockRows
             }

@@ -49,6 +49,9 @@ public struct RunManifest: Codable, Sendable, Equatable {
     public var provenance: Provenance
     /// Threads the run used (results do not depend on it).
     public var threads: Int
+    /// The matrix kernels the run used, `avx2` or `avx512` (results do not depend on them);
+    /// absent in manifests written before the AVX-512 kernels existed.
+    public var isa: String?
     /// Training wall time in seconds, evaluations excluded.
     public var trainSeconds: Double
     /// Total wall time in seconds.
@@ -58,11 +61,12 @@ public struct RunManifest: Codable, Sendable, Equatable {
     /// SHA-256 of each file of the run directory, by file name, sorted.
     public var files: [FileHash]
 
-    public init(runID: String, provenance: Provenance, threads: Int, trainSeconds: Double,
+    public init(runID: String, provenance: Provenance, threads: Int, isa: String?, trainSeconds: Double,
                 wallSeconds: Double, samplesPerSecond: Double, files: [FileHash]) {
         self.runID = runID
         self.provenance = provenance
         self.threads = threads
+        self.isa = isa
         self.trainSeconds = trainSeconds
         self.wallSeconds = wallSeconds
         self.samplesPerSecond = samplesPerSecond
@@ -70,7 +74,7 @@ public struct RunManifest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, provenance, threads, files
+        case schema, provenance, threads, isa, files
         case runID = "run_id"
         case trainSeconds = "train_seconds"
         case wallSeconds = "wall_seconds"

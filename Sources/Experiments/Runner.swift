@@ -85,6 +85,6 @@ public final class ProfileRunner {
             progress(event)
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        try directory.finish(trainer, threads: pool.threadCount, wallSeconds: wall)
+        try directory.finish(trainer, pool: pool, wallSeconds: wall)
     }
 }

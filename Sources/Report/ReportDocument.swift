@@ -462,7 +462,7 @@ struct ReportDocument {
         bullets([
             "rnrepro: \(distinct(provenance.map(\.programVersion))); commit \(distinct(provenance.map { String($0.commit.prefix(12)) }))",
             "compiler: \(distinct(provenance.map(\.compiler)))",
-            "CPU: \(distinct(provenance.map { "\($0.cpu), \($0.cores) cores" })); threads \(distinct(manifests.map { String($0.threads) }))",
+            "CPU: \(distinct(provenance.map { "\($0.cpu), \($0.cores) cores" })); threads \(distinct(manifests.map { String($0.threads) })); matrix kernels \(distinct(manifests.map { $0.isa ?? "avx2" }))",
             "dates: \(distinct(provenance.map(\.date).sorted()))",
             "data set: \(distinct(inputs.runs.map { "seed \($0.planned.spec.dataset.seed), \(Format.grouped($0.planned.spec.dataset.trainImages))+\(Format.grouped($0.planned.spec.dataset.testImages)) images, sha256 \(String($0.planned.spec.dataset.sha256.prefix(16)))…" }))",
             "golden: \(inputs.golden.map { "seeds \($0.seeds.map(String.init).joined(separator: ", ")), made by rnrepro \(escape($0.provenance.programVersion)) on \(escape($0.provenance.date))" } ?? "none")",

@@ -1,4 +1,5 @@
 import Artifacts
+import Engine
 import Foundation
 import _RNReproSupport
 
@@ -57,14 +58,15 @@ public struct RunDirectory {
     }
 
     /// Writes the manifest: provenance, timings, and the hashes of the run's files.
-    public func finish(_ trainer: Trainer, threads: Int, wallSeconds: Double) throws {
+    public func finish(_ trainer: Trainer, pool: ThreadPool, wallSeconds: Double) throws {
         var files: [FileHash] = []
         for name in ["checkpoint.bin", "metrics.jsonl", "spec.json"] {
             files.append(FileHash(name: name, sha256: JSONFiles.sha256(try AtomicFile.read(path + "/" + name))))
         }
         let questions = Double(trainer.steps * trainer.configuration.spec.batchSize)
         let manifest = RunManifest(
-            runID: URL(fileURLWithPath: path).lastPathComponent, provenance: .current(), threads: threads,
+            runID: URL(fileURLWithPath: path).lastPathComponent, provenance: .current(), threads: pool.threadCount,
+            isa: pool.isa.rawValue,
             trainSeconds: trainer.trainSeconds, wallSeconds: wallSeconds,
             samplesPerSecond: trainer.trainSeconds > 0 ? questions / trainer.trainSeconds : 0, files: files)
         try JSONFiles.write(manifest, to: manifestPath)

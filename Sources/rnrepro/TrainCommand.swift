@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        try directory.finish(trainer, threads: pool.threadCount, wallSeconds: wall)
+        try directory.finish(trainer, pool: pool, wallSeconds: wall)
         display.finish()
         print("wrote \(directory.metricsPath), \(directory.checkpointPath), \(directory.manifestPath)")
     }

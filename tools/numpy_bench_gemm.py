@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""numpy's (OpenBLAS's) speed on the forward GEMM shape of `rnrepro bench kernels`.
+
+X W^T with X (64 x 625) x 256 and W 256 x 256, float32, W given transposed as a linear layer
+holds it; the best of --repeats runs. Prints the product alone (`numpy_gemm_fwd_gflops=...`, the
+number to hold against ours, which also adds the bias and applies the ReLU) and the whole layer
+relu(X W^T + b) in numpy. Set the thread count with OPENBLAS_NUM_THREADS (default: every core).
+
+    OPENBLAS_NUM_THREADS=2 python3 tools/numpy_bench_gemm.py
+"""
+import argparse
+import time
+
+import numpy as np
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    rows = args.batch * 625
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, (rows, args.hidden)).astype(np.float32)
+    w = rng.uniform(-1, 1, (args.hidden, args.hidden)).astype(np.float32)
+    b = rng.uniform(-1, 1, args.hidden).astype(np.float32)
+    y = np.empty((rows, args.hidden), dtype=np.float32)
+
+    def product():
+        np.matmul(x, w.T, out=y)
+
+    def layer():
+        np.matmul(x, w.T, out=y)
+        np.add(y, b, out=y)
+        np.maximum(y, 0, out=y)
+
+    def best_seconds(body):
+        body()
+        best = float("inf")
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            body()
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    flop = 2.0 * rows * args.hidden * args.hidden
+    layer_seconds = best_seconds(layer)
+    product_seconds = best_seconds(product)
+    print(f"numpy {np.__version__}, relu(X W^T + b), X {rows}x{args.hidden}: "
+          f"{layer_seconds * 1e3:.2f} ms, {flop / layer_seconds / 1e9:.1f} GFLOP/s")
+    print(f"numpy_gemm_fwd_gflops={flop / product_seconds / 1e9:.1f}")
+
+
+if __name__ == "__main__":
+    main()

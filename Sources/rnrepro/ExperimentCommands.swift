@@ -100,13 +100,13 @@ struct ReproduceCommand: ParsableCommand {
                 report(run, index + 1)
             }
         } else {
-            try runInProcesses(pending, threads: max(1, pool.threadCount / jobs), report: report)
+            try runInProcesses(pending, threads: max(1, pool.threadCount / jobs), isa: pool.isa, report: report)
         }
-        print("\(profileOptions.profile): all \(runs.count) runs finished in \(profileOptions.root)/")
+        print("\(profileOptions.profile): all \(runs.count) runs finished in \(runner.root)/")
     }
 
     /// Each run in a child `rnrepro reproduce --only`, `jobs` at a time, in plan order.
-    func runInProcesses(_ runs: [PlannedRun], threads: Int, report: (PlannedRun, Int) -> Void) throws {
+    func runInProcesses(_ runs: [PlannedRun], threads: Int, isa: VectorISA, report: (PlannedRun, Int) -> Void) throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         var next = 0
         var running: [(Process, PlannedRun)] = []
@@ -117,7 +117,8 @@ struct ReproduceCommand: ParsableCommand {
                 let process = Process()
                 process.executableURL = executable
                 process.arguments = ["reproduce", "--profile", profileOptions.profile, "--paper", profileOptions.paper,
-                                     "--only", run.id, "--seed-offset", "\(seedOffset)", "--threads", "\(threads)"]
+                                     "--only", run.id, "--seed-offset", "\(seedOffset)", "--threads", "\(threads)",
+                                     "--isa", isa.rawValue]
                 process.standardOutput = FileHandle.nullDevice
                 try process.run()
                 print("started \(run.name) (\(threads) thread\(threads == 1 ? "" : "s"))")

@@ -16,7 +16,7 @@ import _EngineAVX512
 /// All three run on one core routine, `GEMMCore.multiply`: B is packed into 16-column panels,
 /// A into 6-row micro-panels per block of 72 rows, and a 6 x 16 register block of twelve
 /// `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per lane) over K. On a pool whose
-/// `isa` is `.avx512`, each micro-panel by four panels goes to the 6 x 64 block of
+/// `isa` is `.avx512`, pairs of micro-panels by pairs of panels go to the 12 x 32 block of
 /// `AVX512Kernels` instead, which gives the same bits (see there). Each output
 /// element is summed over k = 0 ..< K in order, whatever the row partition, so the forward and
 /// dX products give the same bits on any number of threads. dW reduces over M: M is split into
@@ -218,6 +218,9 @@ enum GEMMCore {
     /// Rows of A handled per block (72 x 256 floats = 72 KB, cache-resident while B's
     /// 16-column micro-panel, 16 KB, stays in L1).
     static let mc = 72
+    /// The same for the AVX-512 block, whose two B panels (32 KB) stay in L1: 144 rows measured
+    /// faster than 72 here (the row partition does not change the bits).
+    static let mcAVX512 = 144
     /// Depth of one pass: K up to 256 (every g and f layer) runs without splitting.
     static let kc = 256
 
@@ -231,10 +234,10 @@ enum GEMMCore {
     static func multiply(
         rows: Range<Int>, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, aRowSums: UnsafeMutablePointer<Float>?,
-        rowBlock: Int = mc, isa: VectorISA
+        rowBlock: Int? = nil, isa: VectorISA
     ) {
         guard !rows.isEmpty, n > 0 else { return }
-        let mc = max(mr, rowBlock)
+        let mc = max(mr, rowBlock ?? (isa == .avx512 ? mcAVX512 : Self.mc))
         let panels = (n + nr - 1) / nr
         let maximumDepth = max(1, min(k, kc))
         let packedB = Scratch(count: panels * nr * maximumDepth)
@@ -288,30 +291,34 @@ enum GEMMCore {
                 }
                 // Micro-panels whose six rows are all real; a ragged last one goes to the 6 x 16 kernel.
                 let fullMicroPanels = tailRows == mr ? microPanels : microPanels - 1
-                let quad = AVX512Kernels.columns / nr
                 var panel = 0
                 while panel < panels {
-                    guard isa == .avx512, (panel + quad) * nr <= n else {
+                    guard isa == .avx512, (panel + 2) * nr <= n else {
                         for microPanel in 0..<microPanels { multiplyBlock(microPanel, panel) }
                         panel += 1
                         continue
                     }
-                    // Four full B panels: the 6 x 64 AVX-512 block on each full micro-panel.
+                    // Two full B panels: the 12 x 32 AVX-512 block on pairs of full micro-panels.
                     let j = panel * nr
-                    for microPanel in 0..<fullMicroPanels {
+                    let b0 = UnsafePointer(packedB.base + panel * nr * depth)
+                    var microPanel = 0
+                    while microPanel + 2 <= fullMicroPanels {
                         let i = i0 + microPanel * mr
-                        AVX512Kernels.multiply6x64(
-                            depth: depth, a: block.base + microPanel * block.panelStride,
+                        let a0 = block.base + microPanel * block.panelStride
+                        AVX512Kernels.multiply12x32(
+                            depth: depth, a0: a0, a1: a0 + block.panelStride,
                             aRowStep: block.rowStep, aDepthStep: block.depthStep,
-                            b: packedB.base + panel * nr * depth, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
+                            b0: b0, b1: b0 + nr * depth, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
                             columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
                             rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
                             relu: finish && epilogue.relu, tile: tile.base)
+                        microPanel += 2
                     }
-                    for rest in fullMicroPanels..<microPanels {
-                        for q in 0..<quad { multiplyBlock(rest, panel + q) }
+                    for rest in microPanel..<microPanels {
+                        multiplyBlock(rest, panel)
+                        multiplyBlock(rest, panel + 1)
                     }
-                    panel += quad
+                    panel += 2
                 }
                 i0 += blockRows
             }

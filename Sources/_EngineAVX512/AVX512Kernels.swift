@@ -20,35 +20,37 @@ public enum AVX512Kernels {
         #endif
     }()
 
-    /// Rows and columns of the register block: one of the engine's 6-row A micro-panels by four
-    /// of its 16-column B panels, 24 ZMM accumulators. (A 12 x 32 block, two micro-panels by two
-    /// panels, needs twice the broadcasts per FMA and ran 10-20 % slower here.)
-    public static let rows = 6
-    public static let columns = 64
+    /// Rows and columns of the register block: two of the engine's 6-row A micro-panels by two
+    /// of its 16-column B panels, 24 ZMM accumulators. The two B panels (32 KB at depth 256) stay
+    /// in L1 while the block runs down A; a 6 x 64 block (one micro-panel by four panels, fewer
+    /// broadcasts) streams 64 KB of B from L2 instead, and measured no faster here.
+    public static let rows = 12
+    public static let columns = 32
 
-    /// Floats of scratch `multiply6x64` needs.
+    /// Floats of scratch `multiply12x32` needs.
     public static let tileCount = rows * columns
 
-    /// `C[6, 64] = epilogue(A[6, depth] · B[depth, 64])`.
+    /// `C[12, 32] = epilogue(A[12, depth] · B[depth, 32])`.
     ///
-    /// A is one 6-row micro-panel: element (r, p) at `a[r * aRowStep + p * aDepthStep]`, one of
-    /// the steps being 1. B is four packed 16-column panels, one after the other from `b`
-    /// (`16 * depth` floats each), 64-byte aligned, 16 floats per depth step. The epilogue: with
-    /// `loadC`, C's old value is added; then `columnBias[column]` and `rowBias[row]` (already
-    /// offset to this block) when given; then ReLU when `relu`.
+    /// A is two 6-row micro-panels: element (r, p) of panel h at `a_h[r * aRowStep + p * aDepthStep]`,
+    /// one of the steps being 1. B is two packed 16-column panels, `b0` and `b1`, 64-byte
+    /// aligned, 16 floats per depth step. The epilogue: with `loadC`, C's old value is added;
+    /// then `columnBias[column]` and `rowBias[row]` (already offset to this block) when given;
+    /// then ReLU when `relu`.
     ///
     /// The products go through `tile`, the caller's scratch of `tileCount` floats: with the
     /// epilogue in the same function as the loop, LLVM spilled accumulators inside it.
     @inline(never)
-    public static func multiply6x64(
-        depth: Int, a: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int, b: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool, columnBias: UnsafePointer<Float>?,
-        rowBias: UnsafePointer<Float>?, relu: Bool, tile: UnsafeMutablePointer<Float>
+    public static func multiply12x32(
+        depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+        loadC: Bool, columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
+        tile: UnsafeMutablePointer<Float>
     ) {
         if aRowStep == 1 {
-            accumulatePanel(depth: depth, a: a, aDepthStep: aDepthStep, b: b, tile: tile)
+            accumulatePanels(depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, tile: tile)
         } else {
-            accumulateRows(depth: depth, a: a, aRowStep: aRowStep, b: b, tile: tile)
+            accumulateRows(depth: depth, a0: a0, a1: a1, aRowStep: aRowStep, b0: b0, b1: b1, tile: tile)
         }
         store(tile: tile, to: c, ldc: ldc, loadC: loadC, columnBias: columnBias, rowBias: rowBias, relu: relu)
     }
@@ -90,70 +92,73 @@ private func storeUnaligned(_ vector: SIMD16<Float>, _ pointer: UnsafeMutablePoi
     UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD16<Float>.self)
 }
 
-/// Four 16-lane accumulators: one row of the 6 x 64 block.
-private typealias Row = (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
-
-/// One depth step of one row: `row += a · (b0, b1, b2, b3)`, four fused multiply-adds.
+/// One depth step of one row: `row += a · (b0, b1)`, two fused multiply-adds.
 @inline(__always)
-private func fma(_ row: inout Row, _ a: Float, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>, _ b2: SIMD16<Float>, _ b3: SIMD16<Float>) {
+private func fma(_ row: inout (SIMD16<Float>, SIMD16<Float>), _ a: Float, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
     let s = SIMD16<Float>(repeating: a)
     row.0 = row.0.addingProduct(s, b0)
     row.1 = row.1.addingProduct(s, b1)
-    row.2 = row.2.addingProduct(s, b2)
-    row.3 = row.3.addingProduct(s, b3)
 }
 
-/// Writes six rows of accumulators to a 6 x 64 tile.
+/// Writes twelve rows of accumulators to a 12 x 32 tile.
 @inline(__always)
-private func storeRows(_ rows: [Row], to tile: UnsafeMutablePointer<Float>) {
+private func storeRows(_ rows: [(SIMD16<Float>, SIMD16<Float>)], to tile: UnsafeMutablePointer<Float>) {
     for (r, row) in rows.enumerated() {
-        storeUnaligned(row.0, tile + 64 * r)
-        storeUnaligned(row.1, tile + 64 * r + 16)
-        storeUnaligned(row.2, tile + 64 * r + 32)
-        storeUnaligned(row.3, tile + 64 * r + 48)
+        storeUnaligned(row.0, tile + 32 * r)
+        storeUnaligned(row.1, tile + 32 * r + 16)
     }
 }
 
 extension AVX512Kernels {
-    /// The 6 x 64 product from a packed micro-panel (six adjacent values per depth step), into
-    /// `tile`. Six rows of four accumulators: 24 of the 32 ZMM registers, four more for B and
-    /// one for the broadcast A value.
+    /// The 12 x 32 product from two packed micro-panels (six adjacent values per depth step),
+    /// into `tile`. Twelve rows of two accumulators: 24 of the 32 ZMM registers, two more for B
+    /// and one for the broadcast A value.
     @inline(never)
-    static func accumulatePanel(
-        depth: Int, a: UnsafePointer<Float>, aDepthStep: Int, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+    static func accumulatePanels(
+        depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aDepthStep: Int,
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
     ) {
-        let zero: Row = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
-        let b0 = b, b1 = b + 16 * depth, b2 = b + 32 * depth, b3 = b + 48 * depth
-        var pa = a, offset = 0
+        var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
+        var pa = a0, pc = a1, pb0 = b0, pb1 = b1
         for _ in 0..<depth {
-            let u0 = load(b0 + offset), u1 = load(b1 + offset), u2 = load(b2 + offset), u3 = load(b3 + offset)
-            fma(&r0, pa[0], u0, u1, u2, u3); fma(&r1, pa[1], u0, u1, u2, u3); fma(&r2, pa[2], u0, u1, u2, u3)
-            fma(&r3, pa[3], u0, u1, u2, u3); fma(&r4, pa[4], u0, u1, u2, u3); fma(&r5, pa[5], u0, u1, u2, u3)
+            let u = load(pb0), v = load(pb1)
+            fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
+            fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
+            fma(&r6, pc[0], u, v); fma(&r7, pc[1], u, v); fma(&r8, pc[2], u, v)
+            fma(&r9, pc[3], u, v); fma(&r10, pc[4], u, v); fma(&r11, pc[5], u, v)
             pa += aDepthStep
-            offset += 16
+            pc += aDepthStep
+            pb0 += 16
+            pb1 += 16
         }
-        storeRows([r0, r1, r2, r3, r4, r5], to: tile)
+        storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
     }
 
-    /// The 6 x 64 product from six rows of A read in place, `aRowStep` floats apart (the forward
-    /// reads X's rows directly), into `tile`.
+    /// The 12 x 32 product from twelve rows of A read in place, `aRowStep` floats apart within
+    /// each half (the forward reads X's rows directly), into `tile`.
     @inline(never)
     static func accumulateRows(
-        depth: Int, a: UnsafePointer<Float>, aRowStep s: Int, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+        depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep s: Int,
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
     ) {
-        let zero: Row = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+        let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
-        let b0 = b, b1 = b + 16 * depth, b2 = b + 32 * depth, b3 = b + 48 * depth
-        let a0 = a, a1 = a + s, a2 = a + 2 * s, a3 = a + 3 * s, a4 = a + 4 * s, a5 = a + 5 * s
-        var offset = 0
+        var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
+        let p0 = a0, p1 = a0 + s, p2 = a0 + 2 * s, p3 = a0 + 3 * s, p4 = a0 + 4 * s, p5 = a0 + 5 * s
+        let q0 = a1, q1 = a1 + s, q2 = a1 + 2 * s, q3 = a1 + 3 * s, q4 = a1 + 4 * s, q5 = a1 + 5 * s
+        var pb0 = b0, pb1 = b1
         for p in 0..<depth {
-            let u0 = load(b0 + offset), u1 = load(b1 + offset), u2 = load(b2 + offset), u3 = load(b3 + offset)
-            fma(&r0, a0[p], u0, u1, u2, u3); fma(&r1, a1[p], u0, u1, u2, u3); fma(&r2, a2[p], u0, u1, u2, u3)
-            fma(&r3, a3[p], u0, u1, u2, u3); fma(&r4, a4[p], u0, u1, u2, u3); fma(&r5, a5[p], u0, u1, u2, u3)
-            offset += 16
+            let u = load(pb0), v = load(pb1)
+            fma(&r0, p0[p], u, v); fma(&r1, p1[p], u, v); fma(&r2, p2[p], u, v)
+            fma(&r3, p3[p], u, v); fma(&r4, p4[p], u, v); fma(&r5, p5[p], u, v)
+            fma(&r6, q0[p], u, v); fma(&r7, q1[p], u, v); fma(&r8, q2[p], u, v)
+            fma(&r9, q3[p], u, v); fma(&r10, q4[p], u, v); fma(&r11, q5[p], u, v)
+            pb0 += 16
+            pb1 += 16
         }
-        storeRows([r0, r1, r2, r3, r4, r5], to: tile)
+        storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
     }
 
     /// The epilogue of the engine's `RegisterBlock.store`, 16 lanes at a time:
@@ -163,16 +168,26 @@ extension AVX512Kernels {
         tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool,
         columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool
     ) {
-        for r in 0..<6 {
+        var bias0 = SIMD16<Float>(), bias1 = SIMD16<Float>()
+        if let columnBias {
+            bias0 = UnsafeRawPointer(columnBias).loadUnaligned(as: SIMD16<Float>.self)
+            bias1 = UnsafeRawPointer(columnBias + 16).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        for r in 0..<12 {
             let out = c + r * ldc
-            for half in 0..<4 {
-                var x = loadUnaligned(tile + 64 * r + 16 * half)
-                if loadC { x += loadUnaligned(out + 16 * half) }
-                if let columnBias { x += UnsafeRawPointer(columnBias + 16 * half).loadUnaligned(as: SIMD16<Float>.self) }
-                if let rowBias { x += rowBias[r] }
-                if relu { x.replace(with: 0, where: x .< 0) }
-                storeUnaligned(x, out + 16 * half)
+            var x0 = loadUnaligned(tile + 32 * r), x1 = loadUnaligned(tile + 32 * r + 16)
+            if loadC {
+                x0 += loadUnaligned(out)
+                x1 += loadUnaligned(out + 16)
             }
+            if columnBias != nil { x0 += bias0; x1 += bias1 }
+            if let rowBias { x0 += rowBias[r]; x1 += rowBias[r] }
+            if relu {
+                x0.replace(with: 0, where: x0 .< 0)
+                x1.replace(with: 0, where: x1 .< 0)
+            }
+            storeUnaligned(x0, out)
+            storeUnaligned(x1, out + 16)
         }
     }
 }

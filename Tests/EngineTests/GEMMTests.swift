@@ -1,7 +1,7 @@
 import Engine
 import Testing
 
-/// Shapes (M, N, K) around the block sizes: 6-row and 16-column register blocks (6 x 64 for
+/// Shapes (M, N, K) around the block sizes: 6-row and 16-column register blocks (12 x 32 for
 /// AVX-512), 72-row A blocks, 256-deep passes; none of the odd ones divides evenly.
 private let shapes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (7, 13, 5), (37, 29, 53), (73, 16, 256), (150, 40, 300), (13, 33, 257), (96, 64, 64),

@@ -53,7 +53,7 @@ import _RNReproSupport
         #expect(one.metrics.count == 4 && one.steps == one.totalSteps)
     }
 
-    /// Width 64 puts g's and f's products on the 6 x 64 AVX-512 blocks; the run must not notice.
+    /// Width 64 puts g's and f's products on the 12 x 32 AVX-512 blocks; the run must not notice.
     @Test(.enabled(if: VectorISA.avx512.isSupported, "this CPU has no AVX-512"), arguments: ["rn", "cnn-mlp"])
     func sameBitsWithAVX2AndAVX512(model: String) throws {
         let spec = Self.spec(model: model, hidden: 64, epochs: 0.5)

@@ -540,7 +540,11 @@ struct ReportDocument {
         english("The verdict compares our mean with the paper's value (the nearest end of a range): reproduced when |Δ| ≤ max(3 SE, 2 points), partly when |Δ| ≤ 10 points, otherwise not reproduced. SE = 100·√(p(1-p)/N) is the binomial standard error of an accuracy p (the paper's value) measured on N questions; here N = \(Format.grouped(questions)) per type, so SE is \(Format.fixed(VerdictRule.standardError(percent: 50, questions: questions), 2)) points at 50 % and \(Format.fixed(VerdictRule.standardError(percent: 99, questions: questions), 2)) at 99 %. Seed-to-seed spread is not part of the rule; the tables show it beside the mean.")
 
         subsection("E. 입력 파일 Inputs")
-        bullets([inputs.paths.paper, inputs.paths.plan, inputs.golden == nil ? "\(inputs.paths.golden) (absent)" : inputs.paths.golden,
-                 inputs.samples == nil ? "\(inputs.paths.samples) (absent)" : inputs.paths.samples].map(escape), style: Self.small)
+        // One line, not a list: the appendix ends the last page, and a list of four can spill a
+        // single item onto a page of its own.
+        let files = [inputs.paths.paper, inputs.paths.plan,
+                     inputs.golden == nil ? "\(inputs.paths.golden) (absent)" : inputs.paths.golden,
+                     inputs.samples == nil ? "\(inputs.paths.samples) (absent)" : inputs.paths.samples]
+        composer.paragraph(files.map(escape).joined(separator: "; ") + ".", style: Self.small)
     }
 }

@@ -53,7 +53,7 @@ public final class Trainer {
     public internal(set) var metrics: [MetricsLine] = []
     /// How long the training took up to each evaluation (one line per metrics line). Not part
     /// of the checkpoint: a resumed run reads them back from its timings.jsonl.
-    public var timings: [TimingLine] = []
+    public internal(set) var timings: [TimingLine] = []
     /// Training wall time so far, evaluations excluded.
     public var trainSeconds: Double { timings.last.map { $0.wallSeconds + secondsSinceEvaluation } ?? secondsSinceEvaluation }
     /// Training wall time since the last evaluation.

@@ -291,9 +291,11 @@ enum GEMMCore {
                 }
                 // Micro-panels whose six rows are all real; a ragged last one goes to the 6 x 16 kernel.
                 let fullMicroPanels = tailRows == mr ? microPanels : microPanels - 1
+                // The AVX-512 block covers two micro-panels by two panels.
+                let blockMicroPanels = AVX512Kernels.rows / mr, blockPanels = AVX512Kernels.columns / nr
                 var panel = 0
                 while panel < panels {
-                    guard isa == .avx512, (panel + 2) * nr <= n else {
+                    guard isa == .avx512, (panel + blockPanels) * nr <= n else {
                         for microPanel in 0..<microPanels { multiplyBlock(microPanel, panel) }
                         panel += 1
                         continue
@@ -302,7 +304,7 @@ enum GEMMCore {
                     let j = panel * nr
                     let b0 = UnsafePointer(packedB.base + panel * nr * depth)
                     var microPanel = 0
-                    while microPanel + 2 <= fullMicroPanels {
+                    while microPanel + blockMicroPanels <= fullMicroPanels {
                         let i = i0 + microPanel * mr
                         let a0 = block.base + microPanel * block.panelStride
                         AVX512Kernels.multiply12x32(
@@ -312,13 +314,12 @@ enum GEMMCore {
                             columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
                             rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
                             relu: finish && epilogue.relu, tile: tile.base)
-                        microPanel += 2
+                        microPanel += blockMicroPanels
                     }
                     for rest in microPanel..<microPanels {
-                        multiplyBlock(rest, panel)
-                        multiplyBlock(rest, panel + 1)
+                        for q in 0..<blockPanels { multiplyBlock(rest, panel + q) }
                     }
-                    panel += 2
+                    panel += blockPanels
                 }
                 i0 += blockRows
             }
@@ -364,35 +365,33 @@ enum GEMMCore {
             // Scratch, not a temporary allocation: beyond 1 KB those come from malloc.
             let buffer = Scratch(count: 2 * lineLength)
             defer { buffer.free() }
-            do {
-                let line = buffer.base, sums = line + lineLength
-                line.initialize(repeating: 0, count: lineLength)
-                sums.initialize(repeating: 0, count: lineLength)
-                for p in 0..<depth {
-                    let source = (p0 + p) * cs + i0
-                    var i = 0
-                    while i < vectorRows {
-                        let value = maskedVector(source + i)
-                        storeVector(value, line + i)
-                        storeVector(loadVector(sums + i) + value, sums + i)
-                        i += 8
-                    }
-                    while i < rows {
-                        let value = masked(source + i)
-                        line[i] = value
-                        sums[i] += value
-                        i += 1
-                    }
-                    for q in 0..<microPanels {
-                        let value = loadVector(line + q * mr)
-                        let d = UnsafeMutableRawPointer(out + q * mr * depth + p * mr)
-                        d.storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
-                        d.storeBytes(of: value.highHalf.lowHalf, toByteOffset: 16, as: SIMD2<Float>.self)
-                    }
+            let line = buffer.base, sums = line + lineLength
+            line.initialize(repeating: 0, count: lineLength)
+            sums.initialize(repeating: 0, count: lineLength)
+            for p in 0..<depth {
+                let source = (p0 + p) * cs + i0
+                var i = 0
+                while i < vectorRows {
+                    let value = maskedVector(source + i)
+                    storeVector(value, line + i)
+                    storeVector(loadVector(sums + i) + value, sums + i)
+                    i += 8
                 }
-                if let rowSums {
-                    for i in 0..<rows { rowSums[i0 + i] += sums[i] }
+                while i < rows {
+                    let value = masked(source + i)
+                    line[i] = value
+                    sums[i] += value
+                    i += 1
                 }
+                for q in 0..<microPanels {
+                    let value = loadVector(line + q * mr)
+                    let d = UnsafeMutableRawPointer(out + q * mr * depth + p * mr)
+                    d.storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
+                    d.storeBytes(of: value.highHalf.lowHalf, toByteOffset: 16, as: SIMD2<Float>.self)
+                }
+            }
+            if let rowSums {
+                for i in 0..<rows { rowSums[i0 + i] += sums[i] }
             }
             return PackedA(base: UnsafePointer(out), rowStep: 1, depthStep: mr, panelStride: mr * depth, paddedTail: true)
         }

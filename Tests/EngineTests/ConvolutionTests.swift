@@ -45,21 +45,24 @@ private let shapes = [
         }
     }
 
+    /// Forward (bias, ReLU) and backward on random inputs from `stream`: y, dX, dWeight and
+    /// dBias, one after the other, for bit comparisons between pools.
+    private func forwardAndBackward(_ s: ConvolutionShape, stream: UInt32, pool: ThreadPool) -> [Float] {
+        let x = randomValues(s.inputCount, stream: stream), weight = randomValues(s.weightCount, stream: stream + 1)
+        let bias = randomValues(s.outChannels, stream: stream + 2), dY = randomValues(s.outputCount, stream: stream + 3)
+        let buffers = Buffers()
+        let xs = buffers.make(x), ws = buffers.make(weight), y = buffers.zeros(s.outputCount)
+        let dX = buffers.zeros(s.inputCount), dW = buffers.zeros(s.weightCount), dB = buffers.zeros(s.outChannels)
+        Convolution.forward(x: xs, weight: ws, bias: buffers.make(bias), y: y, shape: s, relu: true, pool: pool)
+        Convolution.backward(
+            dY: buffers.make(dY), x: xs, weight: ws, reluOutput: y, dX: dX, dWeight: dW, dBias: dB,
+            shape: s, pool: pool)
+        return read(y, s.outputCount) + read(dX, s.inputCount) + read(dW, s.weightCount) + read(dB, s.outChannels)
+    }
+
     @Test func sameBitsOnOneTwoAndThreeThreads() {
         let s = ConvolutionShape(batch: 11, inChannels: 3, outChannels: 24, inHeight: 15, inWidth: 13)
-        let x = randomValues(s.inputCount, stream: 150), weight = randomValues(s.weightCount, stream: 151)
-        let bias = randomValues(s.outChannels, stream: 152), dY = randomValues(s.outputCount, stream: 153)
-        var results: [[Float]] = []
-        for pool in [onePool, twoPools, threePools] {
-            let buffers = Buffers()
-            let xs = buffers.make(x), ws = buffers.make(weight), y = buffers.zeros(s.outputCount)
-            let dX = buffers.zeros(s.inputCount), dW = buffers.zeros(s.weightCount), dB = buffers.zeros(s.outChannels)
-            Convolution.forward(x: xs, weight: ws, bias: buffers.make(bias), y: y, shape: s, relu: true, pool: pool)
-            Convolution.backward(
-                dY: buffers.make(dY), x: xs, weight: ws, reluOutput: y, dX: dX, dWeight: dW, dBias: dB,
-                shape: s, pool: pool)
-            results.append(read(y, s.outputCount) + read(dX, s.inputCount) + read(dW, s.weightCount) + read(dB, s.outChannels))
-        }
+        let results = [onePool, twoPools, threePools].map { forwardAndBackward(s, stream: 150, pool: $0) }
         #expect(sameBits(results[0], results[1]))
         #expect(sameBits(results[0], results[2]))
     }
@@ -68,19 +71,8 @@ private let shapes = [
     @Test(.enabled(if: VectorISA.avx512.isSupported, "this CPU has no AVX-512"))
     func sameBitsWithAVX2AndAVX512() {
         let s = ConvolutionShape(batch: 5, inChannels: 24, outChannels: 24, inHeight: 38, inWidth: 37)
-        let x = randomValues(s.inputCount, stream: 170), weight = randomValues(s.weightCount, stream: 171)
-        let bias = randomValues(s.outChannels, stream: 172), dY = randomValues(s.outputCount, stream: 173)
-        var results: [[Float]] = []
-        for isa in [VectorISA.avx2, .avx512] {
-            let pool = ThreadPool(threadCount: 2, isa: isa)
-            let buffers = Buffers()
-            let xs = buffers.make(x), ws = buffers.make(weight), y = buffers.zeros(s.outputCount)
-            let dX = buffers.zeros(s.inputCount), dW = buffers.zeros(s.weightCount), dB = buffers.zeros(s.outChannels)
-            Convolution.forward(x: xs, weight: ws, bias: buffers.make(bias), y: y, shape: s, relu: true, pool: pool)
-            Convolution.backward(
-                dY: buffers.make(dY), x: xs, weight: ws, reluOutput: y, dX: dX, dWeight: dW, dBias: dB,
-                shape: s, pool: pool)
-            results.append(read(y, s.outputCount) + read(dX, s.inputCount) + read(dW, s.weightCount) + read(dB, s.outChannels))
+        let results = [VectorISA.avx2, .avx512].map {
+            forwardAndBackward(s, stream: 170, pool: ThreadPool(threadCount: 2, isa: $0))
         }
         #expect(sameBits(results[0], results[1]))
     }

@@ -150,14 +150,19 @@ def main():
         plan_runs.append({"id": run_id, "row": row, "replicate": replicate, "spec": run_spec})
         directory = os.path.join(RUNS, run_id)
         spec_text = dumps(run_spec)
-        metrics_text = "".join(line(m) for m in metrics(row, model, batch, final, speed, seed, run_spec))
+        # Timings go to timings.jsonl, as the trainer writes them; metrics.jsonl holds the rest.
+        evaluations = metrics(row, model, batch, final, speed, seed, run_spec)
+        timing_keys = ("wall_seconds", "samples_per_second")
+        metrics_text = "".join(line({k: v for k, v in m.items() if k not in timing_keys}) for m in evaluations)
+        timings_text = "".join(line({k: m[k] for k in ("epoch", "steps") + timing_keys}) for m in evaluations)
         write(os.path.join(directory, "spec.json"), spec_text)
         write(os.path.join(directory, "metrics.jsonl"), metrics_text)
-        last = json.loads(metrics_text.splitlines()[-1])
+        write(os.path.join(directory, "timings.jsonl"), timings_text)
+        last = evaluations[-1]
         date = f"2026-03-0{1 + number // 4}T{10 + number:02d}:1{number}:00Z"
         dates.append(date)
         manifest = {"schema": "rnrepro.manifest/1", "run_id": run_id,
-                    "provenance": dict(PROVENANCE, date=date), "threads": 2,
+                    "provenance": dict(PROVENANCE, date=date), "threads": 2, "isa": "avx2",
                     "train_seconds": last["wall_seconds"], "wall_seconds": round(last["wall_seconds"] * 1.04, 3),
                     "samples_per_second": round(last["samples"] / last["wall_seconds"], 1),
                     "files": [{"name": name, "sha256": hashlib.sha256(text.encode()).hexdigest()}

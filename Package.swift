@@ -65,7 +65,7 @@ let package = Package(
 
         // MARK: - Public modules
 
-        .target(name: "Engine", dependencies: ["_EngineAVX512"], swiftSettings: kernelSettings),
+        .target(name: "Engine", dependencies: ["_EngineAVX512", "_MemoryHints"], swiftSettings: kernelSettings),
         .target(
             name: "SortOfCLEVR",
             dependencies: ["Engine", "_RNReproSupport", .product(name: "Crypto", package: "swift-crypto")],
@@ -83,10 +83,13 @@ let package = Package(
         .target(name: "_RNReproSupport"),
 
         /// The 16-lane matrix kernels, compiled for AVX-512 and chosen at run time.
-        .target(name: "_EngineAVX512", dependencies: ["_CPUFeatures"], swiftSettings: avx512KernelSettings),
+        .target(name: "_EngineAVX512", dependencies: ["_CPUFeatures", "_MemoryHints"], swiftSettings: avx512KernelSettings),
 
         /// Run-time CPU feature checks (CPUID and XGETBV through the C compiler's runtime).
         .target(name: "_CPUFeatures"),
+
+        /// Prefetch and streaming stores for the matrix kernels (inline C: Swift has no spelling).
+        .target(name: "_MemoryHints"),
 
         // MARK: - System libraries (Debian: libcairo2-dev, libpango1.0-dev, librsvg2-dev)
 

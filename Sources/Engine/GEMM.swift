@@ -1,4 +1,5 @@
 import _EngineAVX512
+import _MemoryHints
 
 /// Matrix products for linear layers, packed and register-blocked in the BLIS style.
 ///
@@ -208,6 +209,9 @@ struct Epilogue {
     /// Indexed by output row (a convolution's bias, rows being output channels).
     var rowBias: UnsafePointer<Float>?
     var relu: Bool
+    /// Full blocks are written with streaming stores (set by `GEMMCore.multiply` for outputs
+    /// too large for the caches; the values are the same).
+    var streaming = false
 }
 
 enum GEMMCore {
@@ -240,8 +244,8 @@ enum GEMMCore {
         let mc = max(mr, rowBlock ?? (isa == .avx512 ? mcAVX512 : Self.mc))
         let panels = (n + nr - 1) / nr
         let maximumDepth = max(1, min(k, kc))
-        let packedB = Scratch(count: panels * nr * maximumDepth)
-        let packedA = Scratch(count: (mc + mr) * maximumDepth)
+        let packedB = Scratch(count: panels * panelStride(rows: nr, depth: maximumDepth))
+        let packedA = Scratch(count: (mc / mr + 2) * panelStride(rows: mr, depth: maximumDepth))
         let packedTail = Scratch(count: mr * maximumDepth)
         let tile = Scratch(count: isa == .avx512 ? AVX512Kernels.tileCount : 0)
         defer { packedB.free(); packedA.free(); packedTail.free(); tile.free() }
@@ -249,12 +253,18 @@ enum GEMMCore {
         // directly); everything else is copied once per block.
         let direct = a.reluMask == nil && aRowSums == nil && a.columnStride == 1
         let depthBlocks = max(1, (k + kc - 1) / kc)
+        // An output larger than the caches, written once, bypasses them (see `streamingFloats`).
+        var epilogue = epilogue
+        epilogue.streaming = !epilogue.accumulate && depthBlocks == 1 && rows.count * n >= streamingFloats
+            && Int(bitPattern: c) % 64 == 0 && ldc % nr == 0
+        defer { if epilogue.streaming { rnrepro_store_fence() } }
         for depthBlock in 0..<depthBlocks {
             let p0 = depthBlock * kc
             let depth = min(kc, k - p0)
             let loadC = depthBlock > 0 || epilogue.accumulate
             let finish = depthBlock == depthBlocks - 1
-            packB(b, p0: p0, depth: depth, n: n, into: packedB.base)
+            let bStride = panelStride(rows: nr, depth: depth)
+            packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride)
             var i0 = rows.lowerBound
             while i0 < rows.upperBound {
                 let blockRows = min(mc, rows.upperBound - i0)
@@ -262,6 +272,18 @@ enum GEMMCore {
                     ? PackedA(base: a.base + i0 * a.rowStride + p0, rowStep: a.rowStride, depthStep: 1,
                               panelStride: mr * a.rowStride, paddedTail: false)
                     : packA(a, i0: i0, rows: blockRows, p0: p0, depth: depth, into: packedA.base, rowSums: aRowSums)
+                // While this block computes, the memory system fetches the next one's operands:
+                // the next rows of A, or after the last rows the next depth block of B and A.
+                var prefetches = PrefetchQueue()
+                let nextI0 = i0 + blockRows
+                if nextI0 < rows.upperBound {
+                    prefetches.add(a, rows: nextI0..<min(nextI0 + mc, rows.upperBound), columns: p0..<p0 + depth)
+                } else if depthBlock + 1 < depthBlocks {
+                    let q0 = p0 + kc, nextDepth = min(kc, k - q0)
+                    prefetches.add(b, rows: q0..<q0 + nextDepth, columns: 0..<n)
+                    prefetches.add(
+                        a, rows: rows.lowerBound..<min(rows.lowerBound + mc, rows.upperBound), columns: q0..<q0 + nextDepth)
+                }
                 let microPanels = (blockRows + mr - 1) / mr
                 let tailRows = blockRows - (microPanels - 1) * mr
                 let copyTail = tailRows < mr && !block.paddedTail
@@ -285,9 +307,10 @@ enum GEMMCore {
                         depth: depth,
                         a: useCopy ? UnsafePointer(packedTail.base) : block.base + microPanel * block.panelStride,
                         aRowStep: useCopy ? 1 : block.rowStep, aDepthStep: useCopy ? mr : block.depthStep,
-                        b: UnsafePointer(packedB.base + panel * nr * depth), c: c + i * ldc + j, ldc: ldc,
+                        b: UnsafePointer(packedB.base + panel * bStride), c: c + i * ldc + j, ldc: ldc,
                         rows: isTail ? tailRows : mr, columns: min(nr, n - j), row: i, column: j,
-                        loadC: loadC, finish: finish, epilogue: epilogue)
+                        loadC: loadC, finish: finish, epilogue: epilogue,
+                        prefetch: prefetches.next(lines: depth / 4))
                 }
                 // Micro-panels whose six rows are all real; a ragged last one goes to the 6 x 16 kernel.
                 let fullMicroPanels = tailRows == mr ? microPanels : microPanels - 1
@@ -302,7 +325,7 @@ enum GEMMCore {
                     }
                     // Two full B panels: the 12 x 32 AVX-512 block on pairs of full micro-panels.
                     let j = panel * nr
-                    let b0 = UnsafePointer(packedB.base + panel * nr * depth)
+                    let b0 = UnsafePointer(packedB.base + panel * bStride)
                     var microPanel = 0
                     while microPanel + blockMicroPanels <= fullMicroPanels {
                         let i = i0 + microPanel * mr
@@ -310,10 +333,11 @@ enum GEMMCore {
                         AVX512Kernels.multiply12x32(
                             depth: depth, a0: a0, a1: a0 + block.panelStride,
                             aRowStep: block.rowStep, aDepthStep: block.depthStep,
-                            b0: b0, b1: b0 + nr * depth, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
+                            b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
                             columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
                             rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
-                            relu: finish && epilogue.relu, tile: tile.base)
+                            relu: finish && epilogue.relu, prefetch: prefetches.next(lines: depth / 4),
+                            streaming: epilogue.streaming, tile: tile.base)
                         microPanel += blockMicroPanels
                     }
                     for rest in microPanel..<microPanels {
@@ -325,6 +349,17 @@ enum GEMMCore {
             }
         }
     }
+
+    /// Floats from one packed panel to the next: `rows x depth` plus one cache line, so the
+    /// panels, written side by side a depth step at a time, do not all map to the same few L1
+    /// sets (at depth 256 they would be 6 KB or 16 KB apart).
+    static func panelStride(rows: Int, depth: Int) -> Int {
+        rows * depth + 16
+    }
+
+    /// Outputs of at least this many floats (8 MB, beyond the L2 of the CPUs we run on) are
+    /// written with streaming stores when written once: the g layers' 40000 x 256 activations.
+    static let streamingFloats = 1 << 21
 
     /// Where a block of A lies after `packA`: element (r, p) of micro-panel q at
     /// `base[q * panelStride + r * rowStep + p * depthStep]`.
@@ -359,6 +394,7 @@ enum GEMMCore {
         }
         if rs == 1 {
             let microPanels = (rows + mr - 1) / mr
+            let panelStride = panelStride(rows: mr, depth: depth)
             let vectorRows = rows / 8 * 8
             // One masked depth step, zero-padded so the six-wide copies may read 8 lanes.
             let lineLength = microPanels * mr + 8
@@ -385,7 +421,7 @@ enum GEMMCore {
                 }
                 for q in 0..<microPanels {
                     let value = loadVector(line + q * mr)
-                    let d = UnsafeMutableRawPointer(out + q * mr * depth + p * mr)
+                    let d = UnsafeMutableRawPointer(out + q * panelStride + p * mr)
                     d.storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
                     d.storeBytes(of: value.highHalf.lowHalf, toByteOffset: 16, as: SIMD2<Float>.self)
                 }
@@ -393,7 +429,7 @@ enum GEMMCore {
             if let rowSums {
                 for i in 0..<rows { rowSums[i0 + i] += sums[i] }
             }
-            return PackedA(base: UnsafePointer(out), rowStep: 1, depthStep: mr, panelStride: mr * depth, paddedTail: true)
+            return PackedA(base: UnsafePointer(out), rowStep: 1, depthStep: mr, panelStride: panelStride, paddedTail: true)
         }
         // Row-major copy (also the fallback for any other strides).
         for r in 0..<rows {
@@ -422,9 +458,11 @@ enum GEMMCore {
         return PackedA(base: UnsafePointer(out), rowStep: depth, depthStep: 1, panelStride: mr * depth, paddedTail: false)
     }
 
-    /// Packs depth `p0 ..< p0 + depth` of B into 16-column panels: panel q holds, for each p,
-    /// B[p, 16q ..< 16q + 16] (zero past the last column).
-    static func packB(_ b: StridedMatrix, p0: Int, depth: Int, n: Int, into out: UnsafeMutablePointer<Float>) {
+    /// Packs depth `p0 ..< p0 + depth` of B into 16-column panels `panelStride` floats apart:
+    /// panel q holds, for each p, B[p, 16q ..< 16q + 16] (zero past the last column).
+    static func packB(
+        _ b: StridedMatrix, p0: Int, depth: Int, n: Int, into out: UnsafeMutablePointer<Float>, panelStride: Int
+    ) {
         let rs = b.rowStride, cs = b.columnStride
         let panels = (n + nr - 1) / nr
         let fullPanels = cs == 1 ? n / nr : 0
@@ -441,7 +479,7 @@ enum GEMMCore {
                         v0.replace(with: 0, where: .!(loadVector(mask + offset) .> 0))
                         v1.replace(with: 0, where: .!(loadVector(mask + offset + 8) .> 0))
                     }
-                    let d = out + panel * nr * depth + p * nr
+                    let d = out + panel * panelStride + p * nr
                     storeVector(v0, d)
                     storeVector(v1, d + 8)
                 }
@@ -450,7 +488,7 @@ enum GEMMCore {
         for panel in fullPanels..<panels {
             let j = panel * nr
             let valid = min(nr, n - j)
-            let d = out + panel * nr * depth
+            let d = out + panel * panelStride
             for p in 0..<depth {
                 for column in 0..<nr {
                     var value: Float = 0
@@ -466,12 +504,14 @@ enum GEMMCore {
     }
 
     /// The 6 x 16 register block over `depth` steps, then the epilogue into C. A's element
-    /// (r, p) is at `a[r * aRowStep + p * aDepthStep]`; one of the two steps is 1.
+    /// (r, p) is at `a[r * aRowStep + p * aDepthStep]`; one of the two steps is 1. With
+    /// `prefetch`, one cache line from there is requested every 4 depth steps (see
+    /// `PrefetchQueue`).
     @inline(__always)
     static func microKernel(
         depth: Int, a: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, row: Int, column: Int,
-        loadC: Bool, finish: Bool, epilogue: Epilogue
+        loadC: Bool, finish: Bool, epilogue: Epilogue, prefetch: UnsafePointer<Float>? = nil
     ) {
         var block = RegisterBlock()
         var pb = b
@@ -486,6 +526,7 @@ enum GEMMCore {
             // Unrolled by four so the loop counter and pointer updates are paid once per four
             // steps of twelve FMAs.
             while p + 4 <= depth {
+                if let prefetch { rnrepro_prefetch(prefetch + 4 * p) }
                 update(pa, pb)
                 update(pa + step, pb + nr)
                 update(pa + 2 * step, pb + 2 * nr)
@@ -508,6 +549,7 @@ enum GEMMCore {
                 block.update(loadAligned(pb), loadAligned(pb + 8), a0[q], a1[q], a2[q], a3[q], a4[q], a5[q])
             }
             while p + 4 <= depth {
+                if let prefetch { rnrepro_prefetch(prefetch + 4 * p) }
                 update(p, pb)
                 update(p + 1, pb + nr)
                 update(p + 2, pb + 2 * nr)
@@ -546,6 +588,7 @@ enum GEMMCore {
             // Biases padded with zeros, so the block's epilogue reads no further than they go.
             let columnBias = tile + mr * nr, rowBias = columnBias + nr
             var padded = epilogue
+            padded.streaming = false
             if let bias = epilogue.columnBias {
                 for j in 0..<columns { columnBias[j] = bias[column + j] }
                 padded.columnBias = UnsafePointer(columnBias)
@@ -557,6 +600,47 @@ enum GEMMCore {
             block.store(to: tile, ldc: nr, loadC: loadC, finish: finish, epilogue: padded, row: 0, column: 0)
             for r in 0..<rows { for j in 0..<columns { c[r * ldc + j] = tile[r * nr + j] } }
         }
+    }
+}
+
+/// Cache lines to fetch while a block computes: the next block's operands, handed to its kernel
+/// calls a slice at a time. A kernel of depth d asks for one line every 4 steps, so a slice is
+/// d / 4 consecutive lines; the ranges (A, its mask, B) take turns.
+struct PrefetchQueue {
+    private var pending: [(next: UnsafeRawPointer, end: UnsafeRawPointer)] = []
+    private var turn = 0
+
+    /// Operands spanning more than this are not prefetched: the next block would not fit in
+    /// L2 beside the current one.
+    static let limitBytes = 1 << 20
+
+    /// Queues the memory of elements `rows x columns` of `matrix` (and of its mask): the whole
+    /// span from the first element to the last, a line at a time.
+    mutating func add(_ matrix: StridedMatrix, rows: Range<Int>, columns: Range<Int>) {
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        let first = rows.lowerBound * matrix.rowStride + columns.lowerBound * matrix.columnStride
+        let last = (rows.upperBound - 1) * matrix.rowStride + (columns.upperBound - 1) * matrix.columnStride
+        guard (last - first + 1) * 4 <= Self.limitBytes else { return }
+        for base in [matrix.base, matrix.reluMask].compactMap({ $0 }) {
+            let start = UnsafeRawPointer(base + first), end = UnsafeRawPointer(base + last + 1)
+            // From the start of its cache line, so stepping by lines reaches the last one.
+            let aligned = UnsafeRawPointer(bitPattern: UInt(bitPattern: start) & ~63)!
+            pending.append((aligned, end))
+        }
+    }
+
+    /// Where the next kernel call's `lines` lines start, or nil when nothing is left.
+    mutating func next(lines: Int) -> UnsafePointer<Float>? {
+        guard !pending.isEmpty, lines > 0 else { return nil }
+        turn %= pending.count
+        let start = pending[turn].next
+        pending[turn].next += lines * 64
+        if pending[turn].next >= pending[turn].end {
+            pending.remove(at: turn)
+        } else {
+            turn += 1
+        }
+        return start.assumingMemoryBound(to: Float.self)
     }
 }
 
@@ -621,8 +705,13 @@ struct RegisterBlock {
                 x0.replace(with: 0, where: x0 .< 0)
                 x1.replace(with: 0, where: x1 .< 0)
             }
-            storeVector(x0, out)
-            storeVector(x1, out + 8)
+            if epilogue.streaming && !loadC {
+                rnrepro_stream8(out, x0)
+                rnrepro_stream8(out + 8, x1)
+            } else {
+                storeVector(x0, out)
+                storeVector(x1, out + 8)
+            }
         }
         finishRow(c0a, c0b, 0)
         finishRow(c1a, c1b, 1)

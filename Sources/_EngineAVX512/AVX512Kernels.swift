@@ -9,6 +9,7 @@
 /// checks it) and golden values do not depend on the CPU's vector width.
 
 import _CPUFeatures
+import _MemoryHints
 
 public enum AVX512Kernels {
     /// Whether this CPU and operating system run the kernels of this module.
@@ -40,19 +41,32 @@ public enum AVX512Kernels {
     ///
     /// The products go through `tile`, the caller's scratch of `tileCount` floats: with the
     /// epilogue in the same function as the loop, LLVM spilled accumulators inside it.
+    ///
+    /// Memory hints, which change no value: when `prefetch` is given, the loop asks for one cache
+    /// line every 4 depth steps, `depth / 4` consecutive lines from there (the caller's next
+    /// block, fetched while this one computes). With `streaming`, C (64-byte aligned, `ldc` a
+    /// multiple of 16, no `loadC`) is written with streaming stores, and the caller fences.
     @inline(never)
     public static func multiply12x32(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
         loadC: Bool, columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
-        tile: UnsafeMutablePointer<Float>
+        prefetch: UnsafePointer<Float>?, streaming: Bool, tile: UnsafeMutablePointer<Float>
     ) {
         if aRowStep == 1 {
-            accumulatePanels(depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, tile: tile)
+            accumulatePanels(
+                depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
         } else {
-            accumulateRows(depth: depth, a0: a0, a1: a1, aRowStep: aRowStep, b0: b0, b1: b1, tile: tile)
+            accumulateRows(
+                depth: depth, a0: a0, a1: a1, aRowStep: aRowStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
         }
-        store(tile: tile, to: c, ldc: ldc, loadC: loadC, columnBias: columnBias, rowBias: rowBias, relu: relu)
+        if streaming {
+            store(tile: tile, to: c, ldc: ldc, loadC: false, columnBias: columnBias, rowBias: rowBias, relu: relu,
+                  write: { rnrepro_stream16($1, $0) })
+        } else {
+            store(tile: tile, to: c, ldc: ldc, loadC: loadC, columnBias: columnBias, rowBias: rowBias, relu: relu,
+                  write: storeUnaligned)
+        }
     }
 
     /// Runs `iterations` steps of 12 independent `SIMD16<Float>` FMA chains: the 16-lane twin of
@@ -116,13 +130,15 @@ extension AVX512Kernels {
     @inline(never)
     static func accumulatePanels(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aDepthStep: Int,
-        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, prefetch: UnsafePointer<Float>?,
+        tile: UnsafeMutablePointer<Float>
     ) {
         let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
         var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
         var pa = a0, pc = a1, pb0 = b0, pb1 = b1
-        for _ in 0..<depth {
+        for p in 0..<depth {
+            if let prefetch, p & 3 == 0 { rnrepro_prefetch(prefetch + 4 * p) }
             let u = load(pb0), v = load(pb1)
             fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
             fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
@@ -141,7 +157,8 @@ extension AVX512Kernels {
     @inline(never)
     static func accumulateRows(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep s: Int,
-        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+        b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, prefetch: UnsafePointer<Float>?,
+        tile: UnsafeMutablePointer<Float>
     ) {
         let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
@@ -150,6 +167,7 @@ extension AVX512Kernels {
         let q0 = a1, q1 = a1 + s, q2 = a1 + 2 * s, q3 = a1 + 3 * s, q4 = a1 + 4 * s, q5 = a1 + 5 * s
         var pb0 = b0, pb1 = b1
         for p in 0..<depth {
+            if let prefetch, p & 3 == 0 { rnrepro_prefetch(prefetch + 4 * p) }
             let u = load(pb0), v = load(pb1)
             fma(&r0, p0[p], u, v); fma(&r1, p1[p], u, v); fma(&r2, p2[p], u, v)
             fma(&r3, p3[p], u, v); fma(&r4, p4[p], u, v); fma(&r5, p5[p], u, v)
@@ -162,11 +180,12 @@ extension AVX512Kernels {
     }
 
     /// The epilogue of the engine's `RegisterBlock.store`, 16 lanes at a time:
-    /// `C = [C +] tile [+ bias] [ReLU]`.
+    /// `C = [C +] tile [+ bias] [ReLU]`, each vector written by `write`.
     @inline(__always)
     static func store(
         tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool,
-        columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool
+        columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
+        write: (SIMD16<Float>, UnsafeMutablePointer<Float>) -> Void
     ) {
         var bias0 = SIMD16<Float>(), bias1 = SIMD16<Float>()
         if let columnBias {
@@ -186,8 +205,8 @@ extension AVX512Kernels {
                 x0.replace(with: 0, where: x0 .< 0)
                 x1.replace(with: 0, where: x1 .< 0)
             }
-            storeUnaligned(x0, out)
-            storeUnaligned(x1, out + 16)
+            write(x0, out)
+            write(x1, out + 16)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Testing
 
 /// Shapes (M, N, K) around the block sizes: 6-row and 16-column register blocks (12 x 32 for
@@ -155,6 +155,62 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
             results.append(result)
         }
         #expect(sameBits(results[0], results[1]))
+    }
+
+    /// An output of `streamingFloats` floats or more, written once, goes around the caches with
+    /// streaming stores. One thread streams this forward and dX; on three threads each share is
+    /// below the threshold and is stored normally. The bits agree, on every kind of kernel.
+    @Test func streamingStoresGiveTheSameBits() {
+        let (n, k) = (256, 256)
+        let m = GEMMCore.streamingFloats / n + 7
+        let x = randomValues(m * k, stream: 70), w = randomValues(n * k, stream: 71)
+        let bias = randomValues(n, stream: 72), dY = randomValues(m * n, stream: 73)
+        #expect(m * n >= GEMMCore.streamingFloats && (m / 3 + 1) * n < GEMMCore.streamingFloats)
+        for isa in VectorISA.allCases where isa.isSupported {
+            var results: [[Float]] = []
+            for threads in [1, 3] {
+                let pool = ThreadPool(threadCount: threads, isa: isa)
+                let buffers = Buffers()
+                let y = buffers.zeros(m * n), dX = buffers.zeros(m * k)
+                let ws = buffers.make(w)
+                GEMM.forward(x: buffers.make(x), w: ws, bias: buffers.make(bias), y: y, m: m, n: n, k: k, relu: true,
+                             pool: pool)
+                GEMM.backwardInput(dY: buffers.make(dY), w: ws, dX: dX, m: m, n: n, k: k, reluOutput: y, pool: pool)
+                results.append(read(y, m * n) + read(dX, m * k))
+            }
+            #expect(sameBits(results[0], results[1]), "\(isa)")
+        }
+    }
+
+    /// The prefetch queue hands out every cache line of the ranges it is given (A, its mask, B),
+    /// each once, a slice of `lines` per kernel call, and nothing after that.
+    @Test func prefetchQueueCoversTheNextBlockOnce() {
+        let values = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 64).bindMemory(to: Float.self, capacity: 1 << 14)
+        defer { values.deallocate() }
+        let mask = values + 8000
+        // A 20 x 30 block at row stride 100 from an unaligned start, and a column-major 7 x 5 one.
+        let a = StridedMatrix(values + 3, rowStride: 100, columnStride: 1, reluMask: UnsafePointer(mask))
+        let b = StridedMatrix(values + 5000, rowStride: 1, columnStride: 64)
+        var queue = PrefetchQueue()
+        queue.add(a, rows: 2..<22, columns: 1..<31)
+        queue.add(b, rows: 0..<7, columns: 0..<5)
+        func line(_ pointer: UnsafePointer<Float>) -> Int { (Int(bitPattern: pointer) - Int(bitPattern: values)) >> 6 }
+        var handedOut: [Int] = []
+        while let start = queue.next(lines: 3) {
+            handedOut += (0..<3).map { line(start) + $0 }
+        }
+        var expected = Set<Int>()
+        for (base, matrix, rows, columns) in [(values + 3, a, 2..<22, 1..<31), (mask + 3, a, 2..<22, 1..<31),
+                                              (values + 5000, b, 0..<7, 0..<5)] {
+            let first = rows.lowerBound * matrix.rowStride + columns.lowerBound * matrix.columnStride
+            let last = (rows.upperBound - 1) * matrix.rowStride + (columns.upperBound - 1) * matrix.columnStride
+            expected.formUnion(line(base + first)...line(base + last))
+        }
+        // Slices end on whole slices, so up to two lines past a range's end may be requested.
+        #expect(Set(handedOut).isSuperset(of: expected))
+        #expect(handedOut.count == Set(handedOut).count)
+        #expect(handedOut.count <= expected.count + 3 * 2)
+        #expect(queue.next(lines: 3) == nil)
     }
 
     /// The reference backward is the derivative of the reference forward (bias and ReLU included).

@@ -117,8 +117,11 @@ final class Buffers {
         return pointer
     }
 
+    /// 64-byte aligned, like the engine's slabs (large outputs are then written with streaming
+    /// stores, as in training).
     func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
         pointers.append(pointer)
         return pointer

@@ -43,14 +43,19 @@ public enum GEMM {
 
     /// `dX[M, K] = dZ[M, N] · W[N, K]` with `dZ = dY ⊙ [reluOutput > 0]` when `reluOutput`
     /// (the layer's forward output Y, laid out like dY) is given; with `accumulate`, adds to dX.
+    ///
+    /// With `inputMask` (laid out like dX), dX is then zeroed where it is not positive. Pass the
+    /// layer's input X when X is the ReLU output of the layer below: dX is then that layer's dZ,
+    /// which its own products read without a mask, and no pass over dX is needed for it.
     public static func backwardInput(
         dY: UnsafePointer<Float>, w: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, reluOutput: UnsafePointer<Float>? = nil, accumulate: Bool = false,
-        lddy: Int? = nil, ldw: Int? = nil, lddx: Int? = nil, pool: ThreadPool
+        m: Int, n: Int, k: Int, reluOutput: UnsafePointer<Float>? = nil, inputMask: UnsafePointer<Float>? = nil,
+        accumulate: Bool = false, lddy: Int? = nil, ldw: Int? = nil, lddx: Int? = nil, pool: ThreadPool
     ) {
         let a = StridedMatrix(dY, rowStride: lddy ?? n, columnStride: 1, reluMask: reluOutput)
         let b = StridedMatrix(w, rowStride: ldw ?? k, columnStride: 1)
-        let epilogue = Epilogue(accumulate: accumulate, columnBias: nil, rowBias: nil, relu: false)
+        let epilogue = Epilogue(
+            accumulate: accumulate, columnBias: nil, rowBias: nil, relu: false, outputMask: inputMask)
         multiplySplittingRows(m: m, n: k, k: n, a: a, b: b, c: dX, ldc: lddx ?? k, epilogue: epilogue, pool: pool)
     }
 
@@ -209,6 +214,9 @@ struct Epilogue {
     /// Indexed by output row (a convolution's bias, rows being output channels).
     var rowBias: UnsafePointer<Float>?
     var relu: Bool
+    /// When given (laid out like C, `ldc` apart), C is zeroed where it is not positive, after
+    /// everything else: the ReLU mask of the layer below, applied to a dX as it is stored.
+    var outputMask: UnsafePointer<Float>? = nil
     /// Full blocks are written with streaming stores (set by `GEMMCore.multiply` for outputs
     /// too large for the caches; the values are the same).
     var streaming = false
@@ -249,9 +257,10 @@ enum GEMMCore {
         let packedTail = Scratch(count: mr * maximumDepth)
         let tile = Scratch(count: isa == .avx512 ? AVX512Kernels.tileCount : 0)
         defer { packedB.free(); packedA.free(); packedTail.free(); tile.free() }
-        // Row-contiguous A without a mask is read in place (the forward reads X's rows
-        // directly); everything else is copied once per block.
-        let direct = a.reluMask == nil && aRowSums == nil && a.columnStride == 1
+        // A without a mask is read in place when its rows are contiguous (the forward reads X's
+        // rows) or its columns are (dW reads dZᵀ, each depth step a row of dZ, with the row sums
+        // taken by `addRowSums`); everything else is copied once per block by `packA`.
+        let direct = a.reluMask == nil && (a.rowStride == 1 || a.columnStride == 1 && aRowSums == nil)
         let depthBlocks = max(1, (k + kc - 1) / kc)
         // An output larger than the caches, written once, bypasses them (see `streamingFloats`).
         var epilogue = epilogue
@@ -268,10 +277,17 @@ enum GEMMCore {
             var i0 = rows.lowerBound
             while i0 < rows.upperBound {
                 let blockRows = min(mc, rows.upperBound - i0)
-                let block = direct
-                    ? PackedA(base: a.base + i0 * a.rowStride + p0, rowStep: a.rowStride, depthStep: 1,
-                              panelStride: mr * a.rowStride, paddedTail: false)
-                    : packA(a, i0: i0, rows: blockRows, p0: p0, depth: depth, into: packedA.base, rowSums: aRowSums)
+                let block: PackedA
+                if !direct {
+                    block = packA(a, i0: i0, rows: blockRows, p0: p0, depth: depth, into: packedA.base, rowSums: aRowSums)
+                } else if a.rowStride == 1 {
+                    block = PackedA(base: a.base + i0 + p0 * a.columnStride, rowStep: 1, depthStep: a.columnStride,
+                                    panelStride: mr, paddedTail: false)
+                    if let aRowSums { addRowSums(a, i0: i0, rows: blockRows, p0: p0, depth: depth, to: aRowSums) }
+                } else {
+                    block = PackedA(base: a.base + i0 * a.rowStride + p0, rowStep: a.rowStride, depthStep: 1,
+                                    panelStride: mr * a.rowStride, paddedTail: false)
+                }
                 // While this block computes, the memory system fetches the next one's operands:
                 // the next rows of A, or after the last rows the next depth block of B and A.
                 var prefetches = PrefetchQueue()
@@ -336,7 +352,9 @@ enum GEMMCore {
                             b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
                             columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
                             rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
-                            relu: finish && epilogue.relu, prefetch: prefetches.next(lines: depth / 4),
+                            relu: finish && epilogue.relu,
+                            outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
+                            prefetch: prefetches.next(lines: depth / 4),
                             streaming: epilogue.streaming, tile: tile.base)
                         microPanel += blockMicroPanels
                     }
@@ -456,6 +474,32 @@ enum GEMMCore {
             rowSums?[i0 + r] += sum
         }
         return PackedA(base: UnsafePointer(out), rowStep: depth, depthStep: 1, panelStride: mr * depth, paddedTail: false)
+    }
+
+    /// `rowSums[i0 + i] += Σ_p A[i0 + i, p0 + p]` for a column-contiguous A without a mask,
+    /// summed like `packA` sums (from zero over p in order, then added), so the bias gradient has
+    /// the same bits whether A is packed or read in place. Each depth step is a contiguous run.
+    static func addRowSums(
+        _ a: StridedMatrix, i0: Int, rows: Int, p0: Int, depth: Int, to rowSums: UnsafeMutablePointer<Float>
+    ) {
+        precondition(a.rowStride == 1 && a.reluMask == nil)
+        let sums = Scratch(count: rows)
+        defer { sums.free() }
+        sums.base.initialize(repeating: 0, count: rows)
+        let vectorRows = rows / 8 * 8
+        for p in 0..<depth {
+            let line = a.base + (p0 + p) * a.columnStride + i0
+            var i = 0
+            while i < vectorRows {
+                storeVector(loadVector(sums.base + i) + loadVector(line + i), sums.base + i)
+                i += 8
+            }
+            while i < rows {
+                sums.base[i] += line[i]
+                i += 1
+            }
+        }
+        for i in 0..<rows { rowSums[i0 + i] += sums.base[i] }
     }
 
     /// Packs depth `p0 ..< p0 + depth` of B into 16-column panels `panelStride` floats apart:
@@ -589,6 +633,7 @@ enum GEMMCore {
             let columnBias = tile + mr * nr, rowBias = columnBias + nr
             var padded = epilogue
             padded.streaming = false
+            padded.outputMask = nil
             if let bias = epilogue.columnBias {
                 for j in 0..<columns { columnBias[j] = bias[column + j] }
                 padded.columnBias = UnsafePointer(columnBias)
@@ -598,7 +643,13 @@ enum GEMMCore {
                 padded.rowBias = UnsafePointer(rowBias)
             }
             block.store(to: tile, ldc: nr, loadC: loadC, finish: finish, epilogue: padded, row: 0, column: 0)
-            for r in 0..<rows { for j in 0..<columns { c[r * ldc + j] = tile[r * nr + j] } }
+            let outputMask = finish ? epilogue.outputMask.map { $0 + row * ldc + column } : nil
+            for r in 0..<rows {
+                for j in 0..<columns {
+                    let value = tile[r * nr + j]
+                    c[r * ldc + j] = outputMask.map { $0[r * ldc + j] > 0 } ?? true ? value : 0
+                }
+            }
         }
     }
 }
@@ -692,6 +743,7 @@ struct RegisterBlock {
         }
         let rowBias = finish ? epilogue.rowBias.map { $0 + row } : nil
         let relu = finish && epilogue.relu
+        let outputMask = finish ? epilogue.outputMask.map { $0 + row * ldc + column } : nil
         @inline(__always) func finishRow(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ r: Int) {
             let out = c + r * ldc
             var x0 = v0, x1 = v1
@@ -704,6 +756,10 @@ struct RegisterBlock {
             if relu {
                 x0.replace(with: 0, where: x0 .< 0)
                 x1.replace(with: 0, where: x1 .< 0)
+            }
+            if let outputMask {
+                x0.replace(with: 0, where: .!(loadVector(outputMask + r * ldc) .> 0))
+                x1.replace(with: 0, where: .!(loadVector(outputMask + r * ldc + 8) .> 0))
             }
             if epilogue.streaming && !loadC {
                 rnrepro_stream8(out, x0)

@@ -102,14 +102,33 @@ public enum PairKernels {
         }
     }
 
-    /// The backward of `sumOverPairs`: `dX[b, p, :] = dSum[b, :]` for every pair p.
+    /// The backward of `sumOverPairs`: `dX[b, p, :] = dSum[b, :]` for every pair p. With
+    /// `reluOutput` (the summed x, when it is a ReLU output), dX is zeroed where it is not
+    /// positive: the layer below's dZ, which its products then read without a mask.
     public static func sumOverPairsBackward(
-        dSum: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>, batch: Int, pairs: Int, hidden: Int, pool: ThreadPool
+        dSum: UnsafePointer<Float>, dX: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+        batch: Int, pairs: Int, hidden: Int, pool: ThreadPool
     ) {
         forEachBatchElement(batch, pool: pool) { element in
             let row = dSum + element * hidden
             for p in 0..<pairs {
-                (dX + (element * pairs + p) * hidden).update(from: row, count: hidden)
+                let offset = (element * pairs + p) * hidden
+                guard let mask = reluOutput.map({ $0 + offset }) else {
+                    (dX + offset).update(from: row, count: hidden)
+                    continue
+                }
+                let out = dX + offset
+                var h = 0
+                while h + 8 <= hidden {
+                    var value = loadVector(row + h)
+                    value.replace(with: 0, where: .!(loadVector(mask + h) .> 0))
+                    storeVector(value, out + h)
+                    h += 8
+                }
+                while h < hidden {
+                    out[h] = mask[h] > 0 ? row[h] : 0
+                    h += 1
+                }
             }
         }
     }
@@ -174,11 +193,14 @@ public enum PairKernels {
     }
 
     /// Reference of `sumOverPairsBackward`.
-    public static func sumOverPairsBackwardReference(dSum: [Double], batch: Int, pairs: Int, hidden: Int) -> [Double] {
+    public static func sumOverPairsBackwardReference(
+        dSum: [Double], reluOutput: [Double]? = nil, batch: Int, pairs: Int, hidden: Int
+    ) -> [Double] {
         var dX = [Double](repeating: 0, count: batch * pairs * hidden)
         for e in 0..<batch {
             for p in 0..<pairs { for h in 0..<hidden { dX[(e * pairs + p) * hidden + h] = dSum[e * hidden + h] } }
         }
+        if let reluOutput { for index in dX.indices where !(reluOutput[index] > 0) { dX[index] = 0 } }
         return dX
     }
 }

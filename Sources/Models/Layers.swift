@@ -15,14 +15,21 @@ struct LinearLayer {
 
     /// From dY (the gradient of y) writes the weight and bias gradients and, when `dX` is
     /// given, the input's gradient. `y` is the forward's output (it gives the ReLU mask).
+    ///
+    /// Where the ReLU masks are applied, which changes no value: with `gradientIsMasked`, dY
+    /// already has this layer's mask applied (the layer above's dX or the pair-sum backward
+    /// applied it as they wrote dY), so the products read it without one. With
+    /// `inputIsReLUOutput`, x is the ReLU output of the layer below, and dX is written with that
+    /// mask applied, ready for the layer below as a masked gradient.
     func backward(dY: UnsafePointer<Float>, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
-                  dX: UnsafeMutablePointer<Float>?, rows: Int, parameters: ParameterSet, pool: ThreadPool) {
-        let mask = relu ? y : nil
+                  dX: UnsafeMutablePointer<Float>?, rows: Int, parameters: ParameterSet, pool: ThreadPool,
+                  gradientIsMasked: Bool = false, inputIsReLUOutput: Bool = false) {
+        let mask = relu && !gradientIsMasked ? y : nil
         GEMM.backwardWeight(dY: dY, x: x, dW: parameters.gradient("\(name).weight"), dBias: parameters.gradient("\(name).bias"),
                             m: rows, n: outputs, k: inputs, reluOutput: mask, pool: pool)
         if let dX {
             GEMM.backwardInput(dY: dY, w: parameters.value("\(name).weight"), dX: dX, m: rows, n: outputs, k: inputs,
-                               reluOutput: mask, pool: pool)
+                               reluOutput: mask, inputMask: inputIsReLUOutput ? x : nil, pool: pool)
         }
     }
 }

@@ -128,13 +128,17 @@ final class RelationNetwork: AnswerModel {
         head.backward(x: f1Output.base, answers: input.answers, dX: dF1.base, batch: batch, parameters: parameters, pool: pool)
         f1.backward(dY: dF1.base, x: pairSum.base, y: f1Output.base, dX: dSum.base, rows: batch,
                     parameters: parameters, pool: pool)
-        PairKernels.sumOverPairsBackward(dSum: dSum.base, dX: dPairsA.base, batch: batch, pairs: Self.pairs,
-                                         hidden: hidden, pool: pool)
+        // The pair sum's backward applies g4's ReLU mask as it writes, and each g layer's dX
+        // applies the mask of the layer below (its input is that layer's ReLU output): every g
+        // layer reads a masked gradient, which its products take without a mask.
+        PairKernels.sumOverPairsBackward(dSum: dSum.base, dX: dPairsA.base, reluOutput: pairActivations[g.count].base,
+                                         batch: batch, pairs: Self.pairs, hidden: hidden, pool: pool)
         // g4, g3, g2, alternating two gradient buffers.
         var dOutput = dPairsA, dInput = dPairsB
         for l in stride(from: g.count - 1, through: 0, by: -1) {
             g[l].backward(dY: dOutput.base, x: pairActivations[l].base, y: pairActivations[l + 1].base, dX: dInput.base,
-                          rows: batch * Self.pairs, parameters: parameters, pool: pool)
+                          rows: batch * Self.pairs, parameters: parameters, pool: pool,
+                          gradientIsMasked: true, inputIsReLUOutput: true)
             swap(&dOutput, &dInput)
         }
         // g1: dOutput now holds the gradient of g1's output.

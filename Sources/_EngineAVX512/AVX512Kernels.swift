@@ -37,7 +37,8 @@ public enum AVX512Kernels {
     /// one of the steps being 1. B is two packed 16-column panels, `b0` and `b1`, 64-byte
     /// aligned, 16 floats per depth step. The epilogue: with `loadC`, C's old value is added;
     /// then `columnBias[column]` and `rowBias[row]` (already offset to this block) when given;
-    /// then ReLU when `relu`.
+    /// then ReLU when `relu`; then zero where `outputMask` (laid out like C, offset to this block)
+    /// is not positive.
     ///
     /// The products go through `tile`, the caller's scratch of `tileCount` floats: with the
     /// epilogue in the same function as the loop, LLVM spilled accumulators inside it.
@@ -51,7 +52,8 @@ public enum AVX512Kernels {
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
         loadC: Bool, columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
-        prefetch: UnsafePointer<Float>?, streaming: Bool, tile: UnsafeMutablePointer<Float>
+        outputMask: UnsafePointer<Float>?, prefetch: UnsafePointer<Float>?, streaming: Bool,
+        tile: UnsafeMutablePointer<Float>
     ) {
         if aRowStep == 1 {
             accumulatePanels(
@@ -62,10 +64,10 @@ public enum AVX512Kernels {
         }
         if streaming {
             store(tile: tile, to: c, ldc: ldc, loadC: false, columnBias: columnBias, rowBias: rowBias, relu: relu,
-                  write: { rnrepro_stream16($1, $0) })
+                  outputMask: outputMask, write: { rnrepro_stream16($1, $0) })
         } else {
             store(tile: tile, to: c, ldc: ldc, loadC: loadC, columnBias: columnBias, rowBias: rowBias, relu: relu,
-                  write: storeUnaligned)
+                  outputMask: outputMask, write: storeUnaligned)
         }
     }
 
@@ -97,8 +99,13 @@ private func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
 }
 
 @inline(__always)
-private func loadUnaligned(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+private func loadUnaligned(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+private func loadUnaligned(_ pointer: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+    loadUnaligned(UnsafePointer(pointer))
 }
 
 @inline(__always)
@@ -180,12 +187,12 @@ extension AVX512Kernels {
     }
 
     /// The epilogue of the engine's `RegisterBlock.store`, 16 lanes at a time:
-    /// `C = [C +] tile [+ bias] [ReLU]`, each vector written by `write`.
+    /// `C = [C +] tile [+ bias] [ReLU] [⊙ mask]`, each vector written by `write`.
     @inline(__always)
     static func store(
         tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool,
         columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
-        write: (SIMD16<Float>, UnsafeMutablePointer<Float>) -> Void
+        outputMask: UnsafePointer<Float>?, write: (SIMD16<Float>, UnsafeMutablePointer<Float>) -> Void
     ) {
         var bias0 = SIMD16<Float>(), bias1 = SIMD16<Float>()
         if let columnBias {
@@ -204,6 +211,11 @@ extension AVX512Kernels {
             if relu {
                 x0.replace(with: 0, where: x0 .< 0)
                 x1.replace(with: 0, where: x1 .< 0)
+            }
+            if let outputMask {
+                let mask = outputMask + r * ldc
+                x0.replace(with: 0, where: .!(loadUnaligned(mask) .> 0))
+                x1.replace(with: 0, where: .!(loadUnaligned(mask + 16) .> 0))
             }
             write(x0, out)
             write(x1, out + 16)

@@ -77,8 +77,10 @@ final class KernelBenchmark {
         return best
     }
 
+    /// `count` random values in [-1, 1), 64-byte aligned like the engine's slabs.
     func randomBuffer(_ count: Int, stream: UInt32) -> UnsafeMutablePointer<Float> {
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
         var random = RandomStream(seed: 1, domain: .synthetic, stream, 0)
         for index in 0..<count { buffer[index] = random.nextUnitFloat() * 2 - 1 }
         return buffer
@@ -113,12 +115,13 @@ final class KernelBenchmark {
         let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, seconds: bestSeconds {
             GEMM.forward(x: x, w: w, bias: bias, y: y, m: rows, n: hidden, k: hidden, relu: true, pool: pool)
         })
-        let backwardInput = line("gemm backward dX=(dY.mask)W \(shape)", flop: flop, seconds: bestSeconds {
-            GEMM.backwardInput(dY: dY, w: w, dX: dX, m: rows, n: hidden, k: hidden, reluOutput: y, pool: pool)
+        // The backward products as g's layers run them: dY arrives with the layer's ReLU mask
+        // applied (dZ), and dX is stored with the mask of the layer below, [X > 0].
+        let backwardInput = line("gemm backward dX=(dZ W).[X>0] \(shape)", flop: flop, seconds: bestSeconds {
+            GEMM.backwardInput(dY: dY, w: w, dX: dX, m: rows, n: hidden, k: hidden, inputMask: x, pool: pool)
         })
-        let backwardWeight = line("gemm backward dW=(dY.mask)^T X, db \(shape)", flop: flop, seconds: bestSeconds {
-            GEMM.backwardWeight(
-                dY: dY, x: x, dW: dW, dBias: dBias, m: rows, n: hidden, k: hidden, reluOutput: y, pool: pool)
+        let backwardWeight = line("gemm backward dW=dZ^T X, db \(shape)", flop: flop, seconds: bestSeconds {
+            GEMM.backwardWeight(dY: dY, x: x, dW: dW, dBias: dBias, m: rows, n: hidden, k: hidden, pool: pool)
         })
 
         benchConvolutions()

@@ -64,6 +64,26 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
         }
     }
 
+    /// dX stored with the input's ReLU mask, as g's layers store it for the layer below: the
+    /// reference dX zeroed where X is not positive, on every shape (edge blocks included).
+    @Test func backwardInputWithInputMaskMatchesReference() {
+        for pool in poolsForEveryISA {
+            for (index, s) in shapes.enumerated() {
+                let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 60))
+                let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 61))
+                let x = randomValues(s.m * s.k, stream: UInt32(10 * index + 62)).map { max($0, 0) }
+                let buffers = Buffers()
+                let dX = buffers.zeros(s.m * s.k)
+                GEMM.backwardInput(
+                    dY: buffers.make(dY), w: buffers.make(w), dX: dX, m: s.m, n: s.n, k: s.k,
+                    inputMask: buffers.make(x), pool: pool)
+                let reference = GEMM.backwardReference(dY: dY, x: x, w: w, y: nil, m: s.m, n: s.n, k: s.k)
+                let masked = zip(reference.dX, x).map { $1 > 0 ? $0 : 0 }
+                #expect(maxScaledError(read(dX, s.m * s.k), masked) <= Tolerance.floatKernel, "shape \(s), \(pool.isa)")
+            }
+        }
+    }
+
     @Test(arguments: [false, true])
     func backwardWeightMatchesReference(masked: Bool) {
         // M = 1100 and 4000 split the reduction into 4 and 15 chunks.
@@ -151,6 +171,12 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
                     dY: dYs, x: xs, dW: dW, dBias: dBias, m: s.m, n: s.n, k: s.k, reluOutput: y,
                     lddy: ldy, ldx: ldx, pool: pool)
                 result += read(y, s.m * ldy) + read(dX, s.m * ldx) + read(dW, s.n * s.k) + read(dBias, s.n)
+                // As g's layers run them: dX stored with the input's mask, dW from an unmasked dZ.
+                GEMM.backwardInput(
+                    dY: dYs, w: ws, dX: dX, m: s.m, n: s.n, k: s.k, inputMask: xs, lddy: ldy, lddx: ldx, pool: pool)
+                GEMM.backwardWeight(
+                    dY: dYs, x: xs, dW: dW, dBias: dBias, m: s.m, n: s.n, k: s.k, lddy: ldy, ldx: ldx, pool: pool)
+                result += read(dX, s.m * ldx) + read(dW, s.n * s.k) + read(dBias, s.n)
             }
             results.append(result)
         }

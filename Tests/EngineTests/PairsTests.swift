@@ -38,6 +38,13 @@ import Testing
         PairKernels.sumOverPairsBackward(dSum: buffers.make(dSum), dX: dX, batch: batch, pairs: pairs, hidden: hidden, pool: twoPools)
         #expect(maxScaledError(read(dX, batch * pairs * hidden),
             PairKernels.sumOverPairsBackwardReference(dSum: dSum, batch: batch, pairs: pairs, hidden: hidden)) == 0)
+        // With the summed values' ReLU mask (broadcastAddReLU's output, about half zeros).
+        PairKernels.sumOverPairsBackward(
+            dSum: buffers.make(dSum), dX: dX, reluOutput: out, batch: batch, pairs: pairs, hidden: hidden, pool: twoPools)
+        let masked = PairKernels.sumOverPairsBackwardReference(
+            dSum: dSum, reluOutput: doubles(read(out, batch * pairs * hidden)), batch: batch, pairs: pairs, hidden: hidden)
+        #expect(masked.contains(0) && masked.contains { $0 != 0 })
+        #expect(maxScaledError(read(dX, batch * pairs * hidden), masked) == 0)
     }
 
     @Test func sameBitsOnOneTwoAndThreeThreads() {

@@ -76,8 +76,13 @@ public enum GEMM {
         let biasPartials = Scratch(count: chunks * n)
         defer { partials.free(); biasPartials.free() }
         biasPartials.base.initialize(repeating: 0, count: chunks * n)
-        pool.forEachChunk(chunks) { chunk in
+        // Each worker takes a run of consecutive chunks, so while it finishes one chunk it can
+        // prefetch the rows of the next (a chunk's result does not depend on who computes it).
+        let workers = min(pool.threadCount, chunks)
+        let owned = ThreadPool.ranges(of: chunks, parts: workers)
+        pool.forEachChunk(workers) { worker in for chunk in owned[worker] {
             let rows = bounds[chunk]
+            let following = chunk + 1 < owned[worker].upperBound ? bounds[chunk + 1].count : 0
             // A = dZᵀ restricted to this chunk's rows of dZ: element (n, m) at dZ[m, n].
             let a = StridedMatrix(
                 dY + rows.lowerBound * lddy, rowStride: 1, columnStride: lddy,
@@ -89,8 +94,8 @@ public enum GEMM {
                 aRowSums: dBias == nil ? nil : biasPartials.base + chunk * n,
                 // All N rows of dZᵀ in one block: each depth step of the copy is then one
                 // contiguous row of dZ, read in address order.
-                rowBlock: min(n, 512), isa: pool.isa)
-        }
+                rowBlock: min(n, 512), followingDepth: following, isa: pool.isa)
+        } }
         // Partials are added in chunk order, so the bits do not depend on who computed them.
         let rowParts = ThreadPool.ranges(of: n, parts: min(pool.threadCount, n))
         pool.forEachChunk(rowParts.count) { part in
@@ -237,6 +242,8 @@ enum GEMMCore {
     static let kc = 256
 
     /// `C[rows, 0 ..< n] = epilogue(A[rows, 0 ..< k] · B[0 ..< k, 0 ..< n])`, single-threaded.
+    /// `followingDepth`: how many depth steps past k the caller multiplies next, from the same
+    /// operands' memory (dW's next chunk of rows); the last block prefetches their first block.
     /// When `aRowSums` is given, adds `Σ_p A[i, p]` (mask applied) to `aRowSums[i]` for every
     /// row i in `rows`, summing each depth block of 256 in order.
     ///
@@ -246,7 +253,7 @@ enum GEMMCore {
     static func multiply(
         rows: Range<Int>, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, aRowSums: UnsafeMutablePointer<Float>?,
-        rowBlock: Int? = nil, isa: VectorISA
+        rowBlock: Int? = nil, followingDepth: Int = 0, isa: VectorISA
     ) {
         guard !rows.isEmpty, n > 0 else { return }
         let mc = max(mr, rowBlock ?? (isa == .avx512 ? mcAVX512 : Self.mc))
@@ -255,8 +262,9 @@ enum GEMMCore {
         let packedB = Scratch(count: panels * panelStride(rows: nr, depth: maximumDepth))
         let packedA = Scratch(count: (mc / mr + 2) * panelStride(rows: mr, depth: maximumDepth))
         let packedTail = Scratch(count: mr * maximumDepth)
+        let leftover = Scratch(count: isa == .avx512 ? AVX512Kernels.rows * maximumDepth : 0)
         let tile = Scratch(count: isa == .avx512 ? AVX512Kernels.tileCount : 0)
-        defer { packedB.free(); packedA.free(); packedTail.free(); tile.free() }
+        defer { packedB.free(); packedA.free(); packedTail.free(); leftover.free(); tile.free() }
         // A without a mask is read in place when its rows are contiguous (the forward reads X's
         // rows) or its columns are (dW reads dZᵀ, each depth step a row of dZ, with the row sums
         // taken by `addRowSums`); everything else is copied once per block by `packA`.
@@ -289,23 +297,29 @@ enum GEMMCore {
                                     panelStride: mr * a.rowStride, paddedTail: false)
                 }
                 // While this block computes, the memory system fetches the next one's operands:
-                // the next rows of A, or after the last rows the next depth block of B and A.
+                // the next rows of A (and of the output mask its epilogue reads), or after the
+                // last rows the next depth block of B and A.
                 var prefetches = PrefetchQueue()
                 let nextI0 = i0 + blockRows
                 if nextI0 < rows.upperBound {
-                    prefetches.add(a, rows: nextI0..<min(nextI0 + mc, rows.upperBound), columns: p0..<p0 + depth)
-                } else if depthBlock + 1 < depthBlocks {
-                    let q0 = p0 + kc, nextDepth = min(kc, k - q0)
+                    let nextRows = nextI0..<min(nextI0 + mc, rows.upperBound)
+                    prefetches.add(a, rows: nextRows, columns: p0..<p0 + depth)
+                    if finish, let mask = epilogue.outputMask {
+                        prefetches.add(StridedMatrix(mask, rowStride: ldc, columnStride: 1), rows: nextRows, columns: 0..<n)
+                    }
+                } else if depthBlock + 1 < depthBlocks || followingDepth > 0 {
+                    let q0 = p0 + depth, nextDepth = min(kc, depthBlock + 1 < depthBlocks ? k - q0 : followingDepth)
                     prefetches.add(b, rows: q0..<q0 + nextDepth, columns: 0..<n)
                     prefetches.add(
                         a, rows: rows.lowerBound..<min(rows.lowerBound + mc, rows.upperBound), columns: q0..<q0 + nextDepth)
                 }
                 let microPanels = (blockRows + mr - 1) / mr
                 let tailRows = blockRows - (microPanels - 1) * mr
-                let copyTail = tailRows < mr && !block.paddedTail
+                // A ragged last micro-panel read in place is copied zero-padded for the 6 x 16
+                // kernel, so it never reads past the matrix (unneeded when the AVX-512 block
+                // covers every panel: it copies the micro-panels after the last pair itself).
+                let copyTail = tailRows < mr && !block.paddedTail && (isa != .avx512 || n % AVX512Kernels.columns != 0)
                 if copyTail {
-                    // A ragged last micro-panel read in place: copy it zero-padded, so the
-                    // kernel never reads past the matrix.
                     let tail = packedTail.base
                     let source = block.base + (microPanels - 1) * block.panelStride
                     for p in 0..<depth {
@@ -328,10 +342,25 @@ enum GEMMCore {
                         loadC: loadC, finish: finish, epilogue: epilogue,
                         prefetch: prefetches.next(lines: depth / 4))
                 }
-                // Micro-panels whose six rows are all real; a ragged last one goes to the 6 x 16 kernel.
+                // Micro-panels whose six rows are all real.
                 let fullMicroPanels = tailRows == mr ? microPanels : microPanels - 1
-                // The AVX-512 block covers two micro-panels by two panels.
+                // The AVX-512 block covers two micro-panels by two panels. The micro-panels after
+                // the last full pair (one or two, the last maybe ragged) are copied once per
+                // block, zero-padded to 12 rows, so that block covers them too and stores only
+                // their real rows (dW's 256 rows end in 4).
                 let blockMicroPanels = AVX512Kernels.rows / mr, blockPanels = AVX512Kernels.columns / nr
+                let pairedMicroPanels = fullMicroPanels / blockMicroPanels * blockMicroPanels
+                let leftoverRows = isa == .avx512 ? blockRows - pairedMicroPanels * mr : 0
+                if leftoverRows > 0 {
+                    for row in 0..<AVX512Kernels.rows {
+                        let microPanel = pairedMicroPanels + row / mr, r = row % mr
+                        let source = block.base + microPanel * block.panelStride + r * block.rowStep
+                        for p in 0..<depth {
+                            leftover.base[(row / mr) * mr * depth + p * mr + r] =
+                                row < leftoverRows ? source[p * block.depthStep] : 0
+                        }
+                    }
+                }
                 var panel = 0
                 while panel < panels {
                     guard isa == .avx512, (panel + blockPanels) * nr <= n else {
@@ -349,7 +378,8 @@ enum GEMMCore {
                         AVX512Kernels.multiply12x32(
                             depth: depth, a0: a0, a1: a0 + block.panelStride,
                             aRowStep: block.rowStep, aDepthStep: block.depthStep,
-                            b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc, loadC: loadC,
+                            b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc,
+                            rows: AVX512Kernels.rows, loadC: loadC,
                             columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
                             rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
                             relu: finish && epilogue.relu,
@@ -358,8 +388,18 @@ enum GEMMCore {
                             streaming: epilogue.streaming, tile: tile.base)
                         microPanel += blockMicroPanels
                     }
-                    for rest in microPanel..<microPanels {
-                        for q in 0..<blockPanels { multiplyBlock(rest, panel + q) }
+                    if leftoverRows > 0 {
+                        let i = i0 + pairedMicroPanels * mr
+                        AVX512Kernels.multiply12x32(
+                            depth: depth, a0: leftover.base, a1: leftover.base + mr * depth, aRowStep: 1,
+                            aDepthStep: mr, b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc,
+                            rows: leftoverRows, loadC: loadC,
+                            columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
+                            rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
+                            relu: finish && epilogue.relu,
+                            outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
+                            prefetch: prefetches.next(lines: depth / 4),
+                            streaming: epilogue.streaming, tile: tile.base)
                     }
                     panel += blockPanels
                 }
@@ -557,6 +597,13 @@ enum GEMMCore {
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, row: Int, column: Int,
         loadC: Bool, finish: Bool, epilogue: Epilogue, prefetch: UnsafePointer<Float>? = nil
     ) {
+        // The epilogue adds C: its lines come to L1 while the block computes.
+        if loadC {
+            for r in 0..<rows {
+                rnrepro_prefetch_l1(c + r * ldc)
+                rnrepro_prefetch_l1(c + r * ldc + nr - 1)
+            }
+        }
         var block = RegisterBlock()
         var pb = b
         var p = 0

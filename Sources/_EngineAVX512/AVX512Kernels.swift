@@ -31,7 +31,8 @@ public enum AVX512Kernels {
     /// Floats of scratch `multiply12x32` needs.
     public static let tileCount = rows * columns
 
-    /// `C[12, 32] = epilogue(A[12, depth] · B[depth, 32])`.
+    /// `C[rows, 32] = epilogue(A[rows, depth] · B[depth, 32])`: the block computes 12 rows and
+    /// stores the first `rows` (the others are a ragged end's zero padding).
     ///
     /// A is two 6-row micro-panels: element (r, p) of panel h at `a_h[r * aRowStep + p * aDepthStep]`,
     /// one of the steps being 1. B is two packed 16-column panels, `b0` and `b1`, 64-byte
@@ -43,18 +44,25 @@ public enum AVX512Kernels {
     /// The products go through `tile`, the caller's scratch of `tileCount` floats: with the
     /// epilogue in the same function as the loop, LLVM spilled accumulators inside it.
     ///
-    /// Memory hints, which change no value: when `prefetch` is given, the loop asks for one cache
-    /// line every 4 depth steps, `depth / 4` consecutive lines from there (the caller's next
+    /// Memory hints, which change no value: when `prefetch` is given, the loop asks for the
+    /// `depth / 4` consecutive cache lines from there, one every 4 depth steps (the caller's next
     /// block, fetched while this one computes). With `streaming`, C (64-byte aligned, `ldc` a
     /// multiple of 16, no `loadC`) is written with streaming stores, and the caller fences.
     @inline(never)
     public static func multiply12x32(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
-        loadC: Bool, columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
+        rows: Int, loadC: Bool, columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
         outputMask: UnsafePointer<Float>?, prefetch: UnsafePointer<Float>?, streaming: Bool,
         tile: UnsafeMutablePointer<Float>
     ) {
+        // The epilogue adds C: its 24 lines come to L1 while the block computes.
+        if loadC && !streaming {
+            for r in 0..<rows {
+                rnrepro_prefetch_l1(c + r * ldc)
+                rnrepro_prefetch_l1(c + r * ldc + 16)
+            }
+        }
         if aRowStep == 1 {
             accumulatePanels(
                 depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
@@ -63,11 +71,11 @@ public enum AVX512Kernels {
                 depth: depth, a0: a0, a1: a1, aRowStep: aRowStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
         }
         if streaming {
-            store(tile: tile, to: c, ldc: ldc, loadC: false, columnBias: columnBias, rowBias: rowBias, relu: relu,
-                  outputMask: outputMask, write: { rnrepro_stream16($1, $0) })
+            store(tile: tile, to: c, ldc: ldc, rows: rows, loadC: false, columnBias: columnBias, rowBias: rowBias,
+                  relu: relu, outputMask: outputMask, write: { rnrepro_stream16($1, $0) })
         } else {
-            store(tile: tile, to: c, ldc: ldc, loadC: loadC, columnBias: columnBias, rowBias: rowBias, relu: relu,
-                  outputMask: outputMask, write: storeUnaligned)
+            store(tile: tile, to: c, ldc: ldc, rows: rows, loadC: loadC, columnBias: columnBias, rowBias: rowBias,
+                  relu: relu, outputMask: outputMask, write: storeUnaligned)
         }
     }
 
@@ -144,8 +152,11 @@ extension AVX512Kernels {
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
         var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
         var pa = a0, pc = a1, pb0 = b0, pb1 = b1
+        // One prefetch per step, 16 bytes on: each line is asked for four times, which costs
+        // less than a test per step. Without a queue, the lines asked for are B's, already in L1.
+        let lines = prefetch ?? b0
         for p in 0..<depth {
-            if let prefetch, p & 3 == 0 { rnrepro_prefetch(prefetch + 4 * p) }
+            rnrepro_prefetch(lines + 4 &* p)
             let u = load(pb0), v = load(pb1)
             fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
             fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
@@ -173,8 +184,10 @@ extension AVX512Kernels {
         let p0 = a0, p1 = a0 + s, p2 = a0 + 2 * s, p3 = a0 + 3 * s, p4 = a0 + 4 * s, p5 = a0 + 5 * s
         let q0 = a1, q1 = a1 + s, q2 = a1 + 2 * s, q3 = a1 + 3 * s, q4 = a1 + 4 * s, q5 = a1 + 5 * s
         var pb0 = b0, pb1 = b1
+        // Twelve row pointers leave no register for the prefetch's in a branch-free form (LLVM
+        // then spills accumulators): one line every fourth step, behind a test.
         for p in 0..<depth {
-            if let prefetch, p & 3 == 0 { rnrepro_prefetch(prefetch + 4 * p) }
+            if let prefetch, p & 3 == 0 { rnrepro_prefetch(prefetch + 4 &* p) }
             let u = load(pb0), v = load(pb1)
             fma(&r0, p0[p], u, v); fma(&r1, p1[p], u, v); fma(&r2, p2[p], u, v)
             fma(&r3, p3[p], u, v); fma(&r4, p4[p], u, v); fma(&r5, p5[p], u, v)
@@ -190,7 +203,7 @@ extension AVX512Kernels {
     /// `C = [C +] tile [+ bias] [ReLU] [⊙ mask]`, each vector written by `write`.
     @inline(__always)
     static func store(
-        tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool,
+        tile: UnsafeMutablePointer<Float>, to c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, loadC: Bool,
         columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
         outputMask: UnsafePointer<Float>?, write: (SIMD16<Float>, UnsafeMutablePointer<Float>) -> Void
     ) {
@@ -199,7 +212,7 @@ extension AVX512Kernels {
             bias0 = UnsafeRawPointer(columnBias).loadUnaligned(as: SIMD16<Float>.self)
             bias1 = UnsafeRawPointer(columnBias + 16).loadUnaligned(as: SIMD16<Float>.self)
         }
-        for r in 0..<12 {
+        for r in 0..<rows {
             let out = c + r * ldc
             var x0 = loadUnaligned(tile + 32 * r), x1 = loadUnaligned(tile + 32 * r + 16)
             if loadC {

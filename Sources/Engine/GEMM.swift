@@ -10,15 +10,21 @@ import _MemoryHints
 /// - backward `dX[M, K] = dZ[M, N] · W[N, K]`;
 /// - backward `dW[N, K] = dZ[M, N]ᵀ · X[M, K]`, `dBias[N] = Σ_m dZ[m, :]`;
 ///
-/// where `dZ = dY ⊙ [Y > 0]` when the layer has a ReLU. The mask is applied while the operand
-/// holding dY is packed, so neither product needs a separate pass over dY, and the bias
-/// gradient is summed in the same packing pass of the dW product.
+/// where `dZ = dY ⊙ [Y > 0]` when the layer has a ReLU. No pass over memory is spent on the
+/// mask. Where the caller has dZ already (RN's g layers: the layer above stored it), both
+/// backward products read it as it is, dW in place as dZᵀ with the bias gradient summed beside
+/// it; `backwardInput` can store its dX with the input's ReLU mask (`inputMask`), which makes
+/// it the dZ of the layer below. Otherwise (`reluOutput`) the mask is applied while the operand
+/// holding dY is copied into packed panels, and the bias gradient summed in the same copy.
 ///
 /// All three run on one core routine, `GEMMCore.multiply`: B is packed into 16-column panels,
-/// A into 6-row micro-panels per block of 72 rows, and a 6 x 16 register block of twelve
-/// `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per lane) over K. On a pool whose
-/// `isa` is `.avx512`, pairs of micro-panels by pairs of panels go to the 12 x 32 block of
-/// `AVX512Kernels` instead, which gives the same bits (see there). Each output
+/// A is read in place or packed into 6-row micro-panels per block of 72 rows, and a 6 x 16
+/// register block of twelve `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per
+/// lane) over K. On a pool whose `isa` is `.avx512`, pairs of micro-panels by pairs of panels
+/// go to the 12 x 32 block of `AVX512Kernels` instead, which gives the same bits (see there).
+/// While a block computes, its kernels prefetch the next block's operands into L2
+/// (`PrefetchQueue`), and an output larger than the caches is written with streaming stores:
+/// memory hints that change no value. Each output
 /// element is summed over k = 0 ..< K in order, whatever the row partition, so the forward and
 /// dX products give the same bits on any number of threads. dW reduces over M: M is split into
 /// a fixed number of chunks (a function of M only), each chunk's partial product is computed

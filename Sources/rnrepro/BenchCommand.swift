@@ -52,6 +52,8 @@ final class KernelBenchmark {
     let batch: Int
     /// The highest FMA peak sampled so far.
     private(set) var peak = 0.0
+    /// The operands' memory.
+    private var slabs: [Slab] = []
 
     init(pool: ThreadPool, repeats: Int, batch: Int) {
         self.pool = pool
@@ -77,10 +79,12 @@ final class KernelBenchmark {
         return best
     }
 
-    /// `count` random values in [-1, 1), 64-byte aligned like the engine's slabs.
+    /// `count` random values in [-1, 1), in a slab of their own as training's tensors are
+    /// (aligned, and on huge pages when large); the slab lives as long as the benchmark.
     func randomBuffer(_ count: Int, stream: UInt32) -> UnsafeMutablePointer<Float> {
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-            .bindMemory(to: Float.self, capacity: count)
+        let slab = Slab(count: count)
+        slabs.append(slab)
+        let buffer = slab.base
         var random = RandomStream(seed: 1, domain: .synthetic, stream, 0)
         for index in 0..<count { buffer[index] = random.nextUnitFloat() * 2 - 1 }
         return buffer
@@ -109,7 +113,6 @@ final class KernelBenchmark {
         let dW = randomBuffer(hidden * hidden, stream: 6)
         let bias = randomBuffer(hidden, stream: 7)
         let dBias = randomBuffer(hidden, stream: 8)
-        defer { for buffer in [x, y, dY, dX, w, dW, bias, dBias] { buffer.deallocate() } }
 
         let shape = "\(rows)x\(hidden)x\(hidden)"
         let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, seconds: bestSeconds {
@@ -147,7 +150,6 @@ final class KernelBenchmark {
             let dX = randomBuffer(shape.inputCount, stream: 25)
             let dWeight = randomBuffer(shape.weightCount, stream: 26)
             let dBias = randomBuffer(shape.outChannels, stream: 27)
-            defer { for buffer in [x, weight, bias, y, dY, dX, dWeight, dBias] { buffer.deallocate() } }
             let flop = 2.0 * Double(shape.multiplyAccumulates)
             let name = "conv\(layer) \(shape.inChannels)x\(shape.inHeight)x\(shape.inWidth) -> 24x\(shape.outHeight)x\(shape.outWidth)"
             _ = line("\(name) forward", flop: flop, seconds: bestSeconds {

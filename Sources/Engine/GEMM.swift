@@ -356,7 +356,7 @@ enum GEMMCore {
                 // their real rows (dW's 256 rows end in 4).
                 let blockMicroPanels = AVX512Kernels.rows / mr, blockPanels = AVX512Kernels.columns / nr
                 let pairedMicroPanels = fullMicroPanels / blockMicroPanels * blockMicroPanels
-                let leftoverRows = isa == .avx512 ? blockRows - pairedMicroPanels * mr : 0
+                let leftoverRows = isa == .avx512 && n >= AVX512Kernels.columns ? blockRows - pairedMicroPanels * mr : 0
                 if leftoverRows > 0 {
                     for row in 0..<AVX512Kernels.rows {
                         let microPanel = pairedMicroPanels + row / mr, r = row % mr
@@ -367,6 +367,23 @@ enum GEMMCore {
                         }
                     }
                 }
+                /// The 12 x 32 AVX-512 kernel on micro-panels `a0` and `a1` (rows from `i`, `rows` of
+                /// them stored) and the two panels from `panel`.
+                func multiplyPair(
+                    _ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, rowStep: Int, depthStep: Int,
+                    i: Int, rows: Int, panel: Int
+                ) {
+                    let j = panel * nr
+                    let b0 = UnsafePointer(packedB.base + panel * bStride)
+                    AVX512Kernels.multiply12x32(
+                        depth: depth, a0: a0, a1: a1, aRowStep: rowStep, aDepthStep: depthStep,
+                        b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc, rows: rows, loadC: loadC,
+                        columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
+                        rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
+                        relu: finish && epilogue.relu,
+                        outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
+                        prefetch: prefetches.next(lines: depth / 4), streaming: epilogue.streaming, tile: tile.base)
+                }
                 var panel = 0
                 while panel < panels {
                     guard isa == .avx512, (panel + blockPanels) * nr <= n else {
@@ -374,38 +391,18 @@ enum GEMMCore {
                         panel += 1
                         continue
                     }
-                    // Two full B panels: the 12 x 32 AVX-512 block on pairs of full micro-panels.
-                    let j = panel * nr
-                    let b0 = UnsafePointer(packedB.base + panel * bStride)
-                    var microPanel = 0
-                    while microPanel + blockMicroPanels <= fullMicroPanels {
-                        let i = i0 + microPanel * mr
+                    // Two full B panels: the 12 x 32 AVX-512 block on pairs of full micro-panels,
+                    // then on the copied leftover.
+                    for microPanel in stride(from: 0, to: pairedMicroPanels, by: blockMicroPanels) {
                         let a0 = block.base + microPanel * block.panelStride
-                        AVX512Kernels.multiply12x32(
-                            depth: depth, a0: a0, a1: a0 + block.panelStride,
-                            aRowStep: block.rowStep, aDepthStep: block.depthStep,
-                            b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc,
-                            rows: AVX512Kernels.rows, loadC: loadC,
-                            columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
-                            rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
-                            relu: finish && epilogue.relu,
-                            outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
-                            prefetch: prefetches.next(lines: depth / 4),
-                            streaming: epilogue.streaming, tile: tile.base)
-                        microPanel += blockMicroPanels
+                        multiplyPair(
+                            a0, a0 + block.panelStride, rowStep: block.rowStep, depthStep: block.depthStep,
+                            i: i0 + microPanel * mr, rows: AVX512Kernels.rows, panel: panel)
                     }
                     if leftoverRows > 0 {
-                        let i = i0 + pairedMicroPanels * mr
-                        AVX512Kernels.multiply12x32(
-                            depth: depth, a0: leftover.base, a1: leftover.base + mr * depth, aRowStep: 1,
-                            aDepthStep: mr, b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc,
-                            rows: leftoverRows, loadC: loadC,
-                            columnBias: finish ? epilogue.columnBias.map { $0 + j } : nil,
-                            rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
-                            relu: finish && epilogue.relu,
-                            outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
-                            prefetch: prefetches.next(lines: depth / 4),
-                            streaming: epilogue.streaming, tile: tile.base)
+                        multiplyPair(
+                            leftover.base, leftover.base + mr * depth, rowStep: 1, depthStep: mr,
+                            i: i0 + pairedMicroPanels * mr, rows: leftoverRows, panel: panel)
                     }
                     panel += blockPanels
                 }

@@ -42,9 +42,10 @@ public enum PairKernels {
 
     /// The backward of `broadcastAddReLU`, overwriting its outputs: with `dZ = dOut ⊙ [out > 0]`,
     /// `dA[b, i] = Σ_j dZ[b, i·O + j]`, `dB[b, j] = Σ_i dZ[b, i·O + j]` and
-    /// `dC[b] = Σ_i dA[b, i]` (each sum in increasing index order).
+    /// `dC[b] = Σ_i dA[b, i]` (each sum in increasing index order). Pass `out: nil` when dOut is
+    /// dZ already (the layer above stored it masked); the bits are the same.
     public static func broadcastAddReLUBackward(
-        dOut: UnsafePointer<Float>, out: UnsafePointer<Float>, dA: UnsafeMutablePointer<Float>,
+        dOut: UnsafePointer<Float>, out: UnsafePointer<Float>?, dA: UnsafeMutablePointer<Float>,
         dB: UnsafeMutablePointer<Float>, dC: UnsafeMutablePointer<Float>, batch: Int, objects: Int,
         hidden: Int, pool: ThreadPool
     ) {
@@ -58,18 +59,18 @@ public enum PairKernels {
                 let dAi = dABase + i * hidden
                 for j in 0..<objects {
                     let offset = ((element * objects + i) * objects + j) * hidden
-                    let g = dOut + offset, y = out + offset
+                    let g = dOut + offset, y = out.map { $0 + offset }
                     let dBj = dBBase + j * hidden
                     var h = 0
                     while h + 8 <= hidden {
                         var v = loadVector(g + h)
-                        v.replace(with: 0, where: .!(loadVector(y + h) .> 0))
+                        if let y { v.replace(with: 0, where: .!(loadVector(y + h) .> 0)) }
                         storeVector(loadVector(dAi + h) + v, dAi + h)
                         storeVector(loadVector(dBj + h) + v, dBj + h)
                         h += 8
                     }
                     while h < hidden {
-                        let v = y[h] > 0 ? g[h] : 0
+                        let v = y.map { $0[h] > 0 } ?? true ? g[h] : 0
                         dAi[h] += v
                         dBj[h] += v
                         h += 1

@@ -141,8 +141,8 @@ final class RelationNetwork: AnswerModel {
                           gradientIsMasked: true, inputIsReLUOutput: true)
             swap(&dOutput, &dInput)
         }
-        // g1: dOutput now holds the gradient of g1's output.
-        PairKernels.broadcastAddReLUBackward(dOut: dOutput.base, out: pairActivations[0].base, dA: dObjectI.base,
+        // g1: dOutput now holds g1's dZ (g2's dX applied g1's ReLU mask).
+        PairKernels.broadcastAddReLUBackward(dOut: dOutput.base, out: nil, dA: dObjectI.base,
                                              dB: dObjectJ.base, dC: dQuestionTerm.base, batch: batch,
                                              objects: Self.objects, hidden: hidden, pool: pool)
         let rows = batch * Self.objects

@@ -56,14 +56,17 @@ public enum AVX512Kernels {
         outputMask: UnsafePointer<Float>?, prefetch: UnsafePointer<Float>?, streaming: Bool,
         tile: UnsafeMutablePointer<Float>
     ) {
-        // The epilogue adds C: its 24 lines come to L1 while the block computes.
-        if loadC && !streaming {
+        // The epilogue adds C: its lines come to L1 while the block computes.
+        if loadC {
             for r in 0..<rows {
                 rnrepro_prefetch_l1(c + r * ldc)
                 rnrepro_prefetch_l1(c + r * ldc + 16)
             }
         }
-        if aRowStep == 1 {
+        if rows <= 6 && aRowStep == 1 {
+            // A ragged end of at most six rows: half the work of a full block.
+            accumulatePanel(depth: depth, a: a0, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
+        } else if aRowStep == 1 {
             accumulatePanels(
                 depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
         } else {
@@ -129,7 +132,7 @@ private func fma(_ row: inout (SIMD16<Float>, SIMD16<Float>), _ a: Float, _ b0: 
     row.1 = row.1.addingProduct(s, b1)
 }
 
-/// Writes twelve rows of accumulators to a 12 x 32 tile.
+/// Writes rows of accumulators to the first rows of a 12 x 32 tile.
 @inline(__always)
 private func storeRows(_ rows: [(SIMD16<Float>, SIMD16<Float>)], to tile: UnsafeMutablePointer<Float>) {
     for (r, row) in rows.enumerated() {
@@ -170,6 +173,29 @@ extension AVX512Kernels {
         storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
     }
 
+    /// The 6 x 32 product from one packed micro-panel into the first six rows of `tile`: twelve
+    /// accumulators, still two per FMA port times its latency.
+    @inline(never)
+    static func accumulatePanel(
+        depth: Int, a: UnsafePointer<Float>, aDepthStep: Int, b0: UnsafePointer<Float>, b1: UnsafePointer<Float>,
+        prefetch: UnsafePointer<Float>?, tile: UnsafeMutablePointer<Float>
+    ) {
+        let zero = (SIMD16<Float>(), SIMD16<Float>())
+        var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
+        var pa = a, pb0 = b0, pb1 = b1
+        let lines = prefetch ?? b0
+        for p in 0..<depth {
+            rnrepro_prefetch(lines + 4 &* p)
+            let u = load(pb0), v = load(pb1)
+            fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
+            fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
+            pa += aDepthStep
+            pb0 += 16
+            pb1 += 16
+        }
+        storeRows([r0, r1, r2, r3, r4, r5], to: tile)
+    }
+
     /// The 12 x 32 product from twelve rows of A read in place, `aRowStep` floats apart within
     /// each half (the forward reads X's rows directly), into `tile`.
     @inline(never)
@@ -184,8 +210,8 @@ extension AVX512Kernels {
         let p0 = a0, p1 = a0 + s, p2 = a0 + 2 * s, p3 = a0 + 3 * s, p4 = a0 + 4 * s, p5 = a0 + 5 * s
         let q0 = a1, q1 = a1 + s, q2 = a1 + 2 * s, q3 = a1 + 3 * s, q4 = a1 + 4 * s, q5 = a1 + 5 * s
         var pb0 = b0, pb1 = b1
-        // Twelve row pointers leave no register for the prefetch's in a branch-free form (LLVM
-        // then spills accumulators): one line every fourth step, behind a test.
+        // With twelve row pointers live, the branch-free form of `accumulatePanels` made LLVM
+        // spill accumulators: here one line is asked for every fourth step, behind a test.
         for p in 0..<depth {
             if let prefetch, p & 3 == 0 { rnrepro_prefetch(prefetch + 4 &* p) }
             let u = load(pb0), v = load(pb1)

@@ -29,6 +29,17 @@ import Testing
         #expect(maxScaledError(read(dA, batch * objects * hidden), gradients.dA) <= Tolerance.floatKernel)
         #expect(maxScaledError(read(dB, batch * objects * hidden), gradients.dB) <= Tolerance.floatKernel)
         #expect(maxScaledError(read(dC, batch * hidden), gradients.dC) <= Tolerance.floatKernel)
+        // Given dZ (dOut with the mask already applied) and no mask, the same bits.
+        let dZ = buffers.make(dOut)
+        let outValues = read(out, batch * pairs * hidden)
+        for index in outValues.indices where !(outValues[index] > 0) { dZ[index] = 0 }
+        let dA2 = buffers.zeros(batch * objects * hidden), dB2 = buffers.zeros(batch * objects * hidden)
+        let dC2 = buffers.zeros(batch * hidden)
+        PairKernels.broadcastAddReLUBackward(
+            dOut: dZ, out: nil, dA: dA2, dB: dB2, dC: dC2, batch: batch, objects: objects, hidden: hidden, pool: twoPools)
+        #expect(sameBits(read(dA2, batch * objects * hidden), read(dA, batch * objects * hidden)))
+        #expect(sameBits(read(dB2, batch * objects * hidden), read(dB, batch * objects * hidden)))
+        #expect(sameBits(read(dC2, batch * hidden), read(dC, batch * hidden)))
 
         let sum = buffers.zeros(batch * hidden)
         PairKernels.sumOverPairs(x: buffers.make(dOut), sum: sum, batch: batch, pairs: pairs, hidden: hidden, pool: twoPools)

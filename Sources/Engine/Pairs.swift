@@ -114,21 +114,10 @@ public enum PairKernels {
             let row = dSum + element * hidden
             for p in 0..<pairs {
                 let offset = (element * pairs + p) * hidden
-                guard let mask = reluOutput.map({ $0 + offset }) else {
+                if let reluOutput {
+                    ReLU.backward(dY: row, y: reluOutput + offset, dX: dX + offset, count: hidden)
+                } else {
                     (dX + offset).update(from: row, count: hidden)
-                    continue
-                }
-                let out = dX + offset
-                var h = 0
-                while h + 8 <= hidden {
-                    var value = loadVector(row + h)
-                    value.replace(with: 0, where: .!(loadVector(mask + h) .> 0))
-                    storeVector(value, out + h)
-                    h += 8
-                }
-                while h < hidden {
-                    out[h] = mask[h] > 0 ? row[h] : 0
-                    h += 1
                 }
             }
         }

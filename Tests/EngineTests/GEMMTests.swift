@@ -45,41 +45,27 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
         #expect(maxScaledError(read(y, m * ldy), expected) <= Tolerance.floatKernel)
     }
 
-    @Test(arguments: [false, true])
-    func backwardInputMatchesReference(masked: Bool) {
+    /// dX with the layer's own ReLU mask on dY (`reluOutput`), with the input's mask on the
+    /// stored dX (`inputMask`, as g's layers store it for the layer below), with both and with
+    /// neither, against the reference, on every shape (edge blocks included).
+    @Test(arguments: [false, true], [false, true])
+    func backwardInputMatchesReference(masked: Bool, inputMasked: Bool) {
         for pool in poolsForEveryISA {
             for (index, s) in shapes.enumerated() {
                 let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 3))
                 let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 4))
                 let y = randomValues(s.m * s.n, stream: UInt32(10 * index + 5)).map { max($0, 0) }
-                let buffers = Buffers()
-                let dX = buffers.zeros(s.m * s.k)
-                GEMM.backwardInput(
-                    dY: buffers.make(dY), w: buffers.make(w), dX: dX, m: s.m, n: s.n, k: s.k,
-                    reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil, pool: pool)
-                let reference = GEMM.backwardReference(
-                    dY: dY, x: [Double](repeating: 0, count: s.m * s.k), w: w, y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
-                #expect(maxScaledError(read(dX, s.m * s.k), reference.dX) <= Tolerance.floatKernel, "shape \(s), \(pool.isa)")
-            }
-        }
-    }
-
-    /// dX stored with the input's ReLU mask, as g's layers store it for the layer below: the
-    /// reference dX zeroed where X is not positive, on every shape (edge blocks included).
-    @Test func backwardInputWithInputMaskMatchesReference() {
-        for pool in poolsForEveryISA {
-            for (index, s) in shapes.enumerated() {
-                let dY = randomValues(s.m * s.n, stream: UInt32(10 * index + 60))
-                let w = randomValues(s.n * s.k, stream: UInt32(10 * index + 61))
                 let x = randomValues(s.m * s.k, stream: UInt32(10 * index + 62)).map { max($0, 0) }
                 let buffers = Buffers()
                 let dX = buffers.zeros(s.m * s.k)
                 GEMM.backwardInput(
                     dY: buffers.make(dY), w: buffers.make(w), dX: dX, m: s.m, n: s.n, k: s.k,
-                    inputMask: buffers.make(x), pool: pool)
-                let reference = GEMM.backwardReference(dY: dY, x: x, w: w, y: nil, m: s.m, n: s.n, k: s.k)
-                let masked = zip(reference.dX, x).map { $1 > 0 ? $0 : 0 }
-                #expect(maxScaledError(read(dX, s.m * s.k), masked) <= Tolerance.floatKernel, "shape \(s), \(pool.isa)")
+                    reluOutput: masked ? UnsafePointer(buffers.make(y)) : nil,
+                    inputMask: inputMasked ? UnsafePointer(buffers.make(x)) : nil, pool: pool)
+                let reference = GEMM.backwardReference(
+                    dY: dY, x: x, w: w, y: masked ? y : nil, m: s.m, n: s.n, k: s.k)
+                let expected = inputMasked ? zip(reference.dX, x).map { $1 > 0 ? $0 : 0 } : reference.dX
+                #expect(maxScaledError(read(dX, s.m * s.k), expected) <= Tolerance.floatKernel, "shape \(s), \(pool.isa)")
             }
         }
     }

@@ -287,7 +287,7 @@ enum GEMMCore {
             let loadC = depthBlock > 0 || epilogue.accumulate
             let finish = depthBlock == depthBlocks - 1
             let bStride = panelStride(rows: nr, depth: depth)
-            packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride)
+            packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride, isa: isa)
             var i0 = rows.lowerBound
             while i0 < rows.upperBound {
                 let blockRows = min(mc, rows.upperBound - i0)
@@ -297,7 +297,7 @@ enum GEMMCore {
                 } else if a.rowStride == 1 {
                     block = PackedA(base: a.base + i0 + p0 * a.columnStride, rowStep: 1, depthStep: a.columnStride,
                                     panelStride: mr, paddedTail: false)
-                    if let aRowSums { addRowSums(a, i0: i0, rows: blockRows, p0: p0, depth: depth, to: aRowSums) }
+                    if let aRowSums { addRowSums(a, i0: i0, rows: blockRows, p0: p0, depth: depth, to: aRowSums, isa: isa) }
                 } else {
                     block = PackedA(base: a.base + i0 * a.rowStride + p0, rowStep: a.rowStride, depthStep: 1,
                                     panelStride: mr * a.rowStride, paddedTail: false)
@@ -358,12 +358,16 @@ enum GEMMCore {
                 let pairedMicroPanels = fullMicroPanels / blockMicroPanels * blockMicroPanels
                 let leftoverRows = isa == .avx512 && n >= AVX512Kernels.columns ? blockRows - pairedMicroPanels * mr : 0
                 if leftoverRows > 0 {
-                    for row in 0..<AVX512Kernels.rows {
-                        let microPanel = pairedMicroPanels + row / mr, r = row % mr
-                        let source = block.base + microPanel * block.panelStride + r * block.rowStep
+                    // Whole micro-panels, zero-padded. At most six rows need only the first: the
+                    // block then runs its 6 x 32 loop, which reads no other.
+                    for microPanel in 0..<(leftoverRows + mr - 1) / mr {
+                        let realRows = min(mr, leftoverRows - microPanel * mr)
+                        let source = block.base + (pairedMicroPanels + microPanel) * block.panelStride
+                        let copy = leftover.base + microPanel * mr * depth
                         for p in 0..<depth {
-                            leftover.base[(row / mr) * mr * depth + p * mr + r] =
-                                row < leftoverRows ? source[p * block.depthStep] : 0
+                            for r in 0..<mr {
+                                copy[p &* mr &+ r] = r < realRows ? source[r &* block.rowStep &+ p &* block.depthStep] : 0
+                            }
                         }
                     }
                 }
@@ -382,7 +386,8 @@ enum GEMMCore {
                         rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
                         relu: finish && epilogue.relu,
                         outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
-                        prefetch: prefetches.next(lines: depth / 4), streaming: epilogue.streaming, tile: tile.base)
+                        prefetch: prefetches.next(lines: AVX512Kernels.prefetchLines(depth: depth, aRowStep: rowStep)),
+                        streaming: epilogue.streaming, tile: tile.base)
                 }
                 var panel = 0
                 while panel < panels {
@@ -522,10 +527,18 @@ enum GEMMCore {
     /// `rowSums[i0 + i] += Σ_p A[i0 + i, p0 + p]` for a column-contiguous A without a mask,
     /// summed like `packA` sums (from zero over p in order, then added), so the bias gradient has
     /// the same bits whether A is packed or read in place. Each depth step is a contiguous run.
+    /// On `.avx512` the sums stay in registers (`AVX512Kernels.addColumnSums`, same order).
     static func addRowSums(
-        _ a: StridedMatrix, i0: Int, rows: Int, p0: Int, depth: Int, to rowSums: UnsafeMutablePointer<Float>
+        _ a: StridedMatrix, i0: Int, rows: Int, p0: Int, depth: Int, to rowSums: UnsafeMutablePointer<Float>,
+        isa: VectorISA
     ) {
         precondition(a.rowStride == 1 && a.reluMask == nil)
+        if isa == .avx512 {
+            AVX512Kernels.addColumnSums(
+                a.base + p0 * a.columnStride + i0, rows: depth, columns: rows, rowStride: a.columnStride,
+                to: rowSums + i0)
+            return
+        }
         let sums = Scratch(count: rows)
         defer { sums.free() }
         sums.base.initialize(repeating: 0, count: rows)
@@ -548,12 +561,17 @@ enum GEMMCore {
     /// Packs depth `p0 ..< p0 + depth` of B into 16-column panels `panelStride` floats apart:
     /// panel q holds, for each p, B[p, 16q ..< 16q + 16] (zero past the last column).
     static func packB(
-        _ b: StridedMatrix, p0: Int, depth: Int, n: Int, into out: UnsafeMutablePointer<Float>, panelStride: Int
+        _ b: StridedMatrix, p0: Int, depth: Int, n: Int, into out: UnsafeMutablePointer<Float>, panelStride: Int,
+        isa: VectorISA
     ) {
         let rs = b.rowStride, cs = b.columnStride
         let panels = (n + nr - 1) / nr
         let fullPanels = cs == 1 ? n / nr : 0
-        if fullPanels > 0 {
+        if fullPanels > 0 && isa == .avx512 && b.reluMask == nil {
+            // One 16-lane vector per panel and row: one cache line each.
+            AVX512Kernels.packPanels(
+                b.base + p0 * rs, rowStride: rs, depth: depth, panels: fullPanels, into: out, panelStride: panelStride)
+        } else if fullPanels > 0 {
             // Row by row, so a large B (X in the dW product, streamed from memory) is read in
             // address order and the hardware prefetcher keeps up.
             for p in 0..<depth {
@@ -705,8 +723,9 @@ enum GEMMCore {
 }
 
 /// Cache lines to fetch while a block computes: the next block's operands, handed to its kernel
-/// calls a slice at a time. A kernel of depth d asks for one line every 4 steps, so a slice is
-/// d / 4 consecutive lines; the ranges (A, its mask, B) take turns.
+/// calls a slice at a time: as many consecutive lines as the kernel asks for (one every 4 depth
+/// steps for the 6 x 16 block; see `AVX512Kernels.prefetchLines` for the other); the ranges (A,
+/// its mask, B) take turns.
 struct PrefetchQueue {
     private var pending: [(next: UnsafeRawPointer, end: UnsafeRawPointer)] = []
     private var turn = 0

@@ -36,16 +36,18 @@ public enum AVX512Kernels {
     ///
     /// A is two 6-row micro-panels: element (r, p) of panel h at `a_h[r * aRowStep + p * aDepthStep]`,
     /// one of the steps being 1. B is two packed 16-column panels, `b0` and `b1`, 64-byte
-    /// aligned, 16 floats per depth step. The epilogue: with `loadC`, C's old value is added;
+    /// aligned, 16 floats per depth step. With at most six rows and `aRowStep` 1, only `a0` is
+    /// read (a 6 x 32 loop does half the work). The epilogue: with `loadC`, C's old value is added;
     /// then `columnBias[column]` and `rowBias[row]` (already offset to this block) when given;
     /// then ReLU when `relu`; then zero where `outputMask` (laid out like C, offset to this block)
     /// is not positive.
     ///
     /// The products go through `tile`, the caller's scratch of `tileCount` floats: with the
-    /// epilogue in the same function as the loop, LLVM spilled accumulators inside it.
+    /// whole epilogue in the same function as the loop, LLVM spilled accumulators inside it. A
+    /// plain one (`C = [C +] A·B`, dW's) is written from the registers by micro-panel loops.
     ///
     /// Memory hints, which change no value: when `prefetch` is given, the loop asks for the
-    /// `depth / 4` consecutive cache lines from there, one every 4 depth steps (the caller's next
+    /// `prefetchLines(depth:aRowStep:)` consecutive cache lines from there (the caller's next
     /// block, fetched while this one computes). With `streaming`, C (64-byte aligned, `ldc` a
     /// multiple of 16, no `loadC`) is written with streaming stores, and the caller fences.
     @inline(never)
@@ -63,12 +65,19 @@ public enum AVX512Kernels {
                 rnrepro_prefetch_l1(c + r * ldc + 16)
             }
         }
+        // dW's epilogue only adds C: the micro-panel loops write it from the registers.
+        let plain = columnBias == nil && rowBias == nil && !relu && outputMask == nil && !streaming
         if rows <= 6 && aRowStep == 1 {
             // A ragged end of at most six rows: half the work of a full block.
-            accumulatePanel(depth: depth, a: a0, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
+            accumulatePanel(
+                depth: depth, a: a0, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile,
+                output: plain ? c : nil, ldc: ldc, rows: rows, loadC: loadC)
+            if plain { return }
         } else if aRowStep == 1 {
             accumulatePanels(
-                depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
+                depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile,
+                output: plain ? c : nil, ldc: ldc, rows: rows, loadC: loadC)
+            if plain { return }
         } else {
             accumulateRows(
                 depth: depth, a0: a0, a1: a1, aRowStep: aRowStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile)
@@ -79,6 +88,96 @@ public enum AVX512Kernels {
         } else {
             store(tile: tile, to: c, ldc: ldc, rows: rows, loadC: loadC, columnBias: columnBias, rowBias: rowBias,
                   relu: relu, outputMask: outputMask, write: storeUnaligned)
+        }
+    }
+
+    /// How many cache lines `multiply12x32` asks for from its `prefetch` pointer over `depth`
+    /// steps: one every second step when A comes in micro-panels (`aRowStep` 1: in dW each block
+    /// fetches both operands of the next from memory), one every fourth when A's rows are read
+    /// in place (the test per step that this takes costs more, see `accumulateRows`).
+    public static func prefetchLines(depth: Int, aRowStep: Int) -> Int {
+        aRowStep == 1 ? depth / 2 : depth / 4
+    }
+
+    /// `sums[j] += Σ_r M[r, j]` for j < `columns`, r < `rows`, M row-major `rowStride` floats
+    /// apart: each column summed from zero over r in order, then added (the order of the
+    /// engine's `GEMMCore.addRowSums`, which this replaces on AVX-512 CPUs, so the bits agree).
+    ///
+    /// Sixteen vectors of sums (256 columns) stay in registers while the rows stream past, one
+    /// pass over M per 256 columns; the dW product takes its bias gradient this way, 256 columns
+    /// of dZ at a time.
+    public static func addColumnSums(
+        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int, to sums: UnsafeMutablePointer<Float>
+    ) {
+        var j = 0
+        while j + 256 <= columns {
+            addColumnSums256(matrix + j, rows: rows, rowStride: rowStride, to: sums + j)
+            j += 256
+        }
+        // Fewer than 256 columns left: one vector, then one column, at a time.
+        while j + 16 <= columns {
+            var sum = SIMD16<Float>()
+            for r in 0..<rows { sum += loadUnaligned(matrix + r * rowStride + j) }
+            storeUnaligned(loadUnaligned(sums + j) + sum, sums + j)
+            j += 16
+        }
+        while j < columns {
+            var sum: Float = 0
+            for r in 0..<rows { sum += matrix[r * rowStride + j] }
+            sums[j] += sum
+            j += 1
+        }
+    }
+
+    @inline(never)
+    static func addColumnSums256(
+        _ matrix: UnsafePointer<Float>, rows: Int, rowStride: Int, to sums: UnsafeMutablePointer<Float>
+    ) {
+        var s0 = SIMD16<Float>(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0
+        var s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0
+        var line = matrix
+        for _ in 0..<rows {
+            s0 += loadUnaligned(line); s1 += loadUnaligned(line + 16)
+            s2 += loadUnaligned(line + 32); s3 += loadUnaligned(line + 48)
+            s4 += loadUnaligned(line + 64); s5 += loadUnaligned(line + 80)
+            s6 += loadUnaligned(line + 96); s7 += loadUnaligned(line + 112)
+            s8 += loadUnaligned(line + 128); s9 += loadUnaligned(line + 144)
+            s10 += loadUnaligned(line + 160); s11 += loadUnaligned(line + 176)
+            s12 += loadUnaligned(line + 192); s13 += loadUnaligned(line + 208)
+            s14 += loadUnaligned(line + 224); s15 += loadUnaligned(line + 240)
+            line += rowStride
+        }
+        for (v, sum) in [s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15].enumerated() {
+            storeUnaligned(loadUnaligned(sums + 16 * v) + sum, sums + 16 * v)
+        }
+    }
+
+    /// Copies `depth` rows of a row-major B (`rowStride` apart) into `panels` packed 16-column
+    /// panels `panelStride` floats apart: panel q holds, for each row p, B[p, 16q ..< 16q + 16],
+    /// one cache line when `out` is 64-byte aligned and `panelStride` a multiple of 16. Row by row, so a B streamed
+    /// from memory is read in address order.
+    public static func packPanels(
+        _ b: UnsafePointer<Float>, rowStride: Int, depth: Int, panels: Int,
+        into out: UnsafeMutablePointer<Float>, panelStride: Int
+    ) {
+        var source = b, destination = out
+        for _ in 0..<depth {
+            var q = 0
+            while q + 4 <= panels {
+                let v0 = loadUnaligned(source + 16 * q), v1 = loadUnaligned(source + 16 * q + 16)
+                let v2 = loadUnaligned(source + 16 * q + 32), v3 = loadUnaligned(source + 16 * q + 48)
+                storeUnaligned(v0, destination + q * panelStride)
+                storeUnaligned(v1, destination + (q + 1) * panelStride)
+                storeUnaligned(v2, destination + (q + 2) * panelStride)
+                storeUnaligned(v3, destination + (q + 3) * panelStride)
+                q += 4
+            }
+            while q < panels {
+                storeUnaligned(loadUnaligned(source + 16 * q), destination + q * panelStride)
+                q += 1
+            }
+            source += rowStride
+            destination += 16
         }
     }
 
@@ -132,6 +231,14 @@ private func fma(_ row: inout (SIMD16<Float>, SIMD16<Float>), _ a: Float, _ b0: 
     row.1 = row.1.addingProduct(s, b1)
 }
 
+/// One row of a plain epilogue: `out[0 ..< 32] = [out +] row`, the sum in the order of the
+/// tile's epilogue (`store(tile:...)`).
+@inline(__always)
+private func writeRow(_ row: (SIMD16<Float>, SIMD16<Float>), to out: UnsafeMutablePointer<Float>, loadC: Bool) {
+    storeUnaligned(loadC ? row.0 + loadUnaligned(out) : row.0, out)
+    storeUnaligned(loadC ? row.1 + loadUnaligned(out + 16) : row.1, out + 16)
+}
+
 /// Writes rows of accumulators to the first rows of a 12 x 32 tile.
 @inline(__always)
 private func storeRows(_ rows: [(SIMD16<Float>, SIMD16<Float>)], to tile: UnsafeMutablePointer<Float>) {
@@ -143,23 +250,24 @@ private func storeRows(_ rows: [(SIMD16<Float>, SIMD16<Float>)], to tile: Unsafe
 
 extension AVX512Kernels {
     /// The 12 x 32 product from two packed micro-panels (six adjacent values per depth step),
-    /// into `tile`. Twelve rows of two accumulators: 24 of the 32 ZMM registers, two more for B
-    /// and one for the broadcast A value.
+    /// into `tile`; or, given `output`, its first `rows` rows to there (`ldc` apart), added to
+    /// what is there when `loadC`. Twelve rows of two accumulators: 24 of the 32 ZMM registers,
+    /// two more for B and one for the broadcast A value.
     @inline(never)
     static func accumulatePanels(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aDepthStep: Int,
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, prefetch: UnsafePointer<Float>?,
-        tile: UnsafeMutablePointer<Float>
+        tile: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>?, ldc: Int, rows: Int, loadC: Bool
     ) {
         let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
         var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
         var pa = a0, pc = a1, pb0 = b0, pb1 = b1
-        // One prefetch per step, 16 bytes on: each line is asked for four times, which costs
-        // less than a test per step. Without a queue, the lines asked for are B's, already in L1.
+        // One prefetch per step, 32 bytes on: each line is asked for twice, which costs less
+        // than a test per step. Without a queue, the lines asked for are B's, already in L1.
         let lines = prefetch ?? b0
         for p in 0..<depth {
-            rnrepro_prefetch(lines + 4 &* p)
+            rnrepro_prefetch(lines + 8 &* p)
             let u = load(pb0), v = load(pb1)
             fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
             fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
@@ -170,22 +278,31 @@ extension AVX512Kernels {
             pb0 += 16
             pb1 += 16
         }
-        storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
+        guard let output else {
+            return storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
+        }
+        @inline(__always) func write(_ row: (SIMD16<Float>, SIMD16<Float>), _ r: Int) {
+            if r < rows { writeRow(row, to: output + r * ldc, loadC: loadC) }
+        }
+        write(r0, 0); write(r1, 1); write(r2, 2); write(r3, 3); write(r4, 4); write(r5, 5)
+        write(r6, 6); write(r7, 7); write(r8, 8); write(r9, 9); write(r10, 10); write(r11, 11)
     }
 
-    /// The 6 x 32 product from one packed micro-panel into the first six rows of `tile`: twelve
-    /// accumulators, still two per FMA port times its latency.
+    /// The 6 x 32 product from one packed micro-panel into the first six rows of `tile`, or to
+    /// `output` like `accumulatePanels`: twelve accumulators, still two per FMA port times its
+    /// latency.
     @inline(never)
     static func accumulatePanel(
         depth: Int, a: UnsafePointer<Float>, aDepthStep: Int, b0: UnsafePointer<Float>, b1: UnsafePointer<Float>,
-        prefetch: UnsafePointer<Float>?, tile: UnsafeMutablePointer<Float>
+        prefetch: UnsafePointer<Float>?, tile: UnsafeMutablePointer<Float>,
+        output: UnsafeMutablePointer<Float>?, ldc: Int, rows: Int, loadC: Bool
     ) {
         let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
         var pa = a, pb0 = b0, pb1 = b1
         let lines = prefetch ?? b0
         for p in 0..<depth {
-            rnrepro_prefetch(lines + 4 &* p)
+            rnrepro_prefetch(lines + 8 &* p)
             let u = load(pb0), v = load(pb1)
             fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
             fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
@@ -193,7 +310,11 @@ extension AVX512Kernels {
             pb0 += 16
             pb1 += 16
         }
-        storeRows([r0, r1, r2, r3, r4, r5], to: tile)
+        guard let output else { return storeRows([r0, r1, r2, r3, r4, r5], to: tile) }
+        @inline(__always) func write(_ row: (SIMD16<Float>, SIMD16<Float>), _ r: Int) {
+            if r < rows { writeRow(row, to: output + r * ldc, loadC: loadC) }
+        }
+        write(r0, 0); write(r1, 1); write(r2, 2); write(r3, 3); write(r4, 4); write(r5, 5)
     }
 
     /// The 12 x 32 product from twelve rows of A read in place, `aRowStep` floats apart within

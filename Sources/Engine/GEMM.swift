@@ -265,15 +265,7 @@ enum GEMMCore {
         let mc = max(mr, rowBlock ?? (isa == .avx512 ? mcAVX512 : Self.mc))
         let panels = (n + nr - 1) / nr
         let maximumDepth = max(1, min(k, kc))
-        let depthBlocks = max(1, (k + kc - 1) / kc)
-        // On AVX-512 the kernel calls of one depth block pack B's next one (`PanelCopy`) into
-        // the other of two buffers, when B's rows are contiguous full panels without a mask
-        // (X in the dW product); only the first depth block is packed before its kernels.
-        let packAhead = isa == .avx512 && depthBlocks > 1 && b.columnStride == 1 && b.reluMask == nil && n % nr == 0
-        let bufferFloats = panels * panelStride(rows: nr, depth: maximumDepth)
-        let packedB = Scratch(count: (packAhead ? 2 : 1) * bufferFloats)
-        let copy: UnsafeMutablePointer<PanelCopy>? = packAhead ? .allocate(capacity: 1) : nil
-        defer { copy?.deallocate() }
+        let packedB = Scratch(count: panels * panelStride(rows: nr, depth: maximumDepth))
         let packedA = Scratch(count: (mc / mr + 2) * panelStride(rows: mr, depth: maximumDepth))
         let packedTail = Scratch(count: mr * maximumDepth)
         let leftover = Scratch(count: isa == .avx512 ? AVX512Kernels.rows * maximumDepth : 0)
@@ -283,6 +275,7 @@ enum GEMMCore {
         // rows) or its columns are (dW reads dZᵀ, each depth step a row of dZ, with the row sums
         // taken by `addRowSums`); everything else is copied once per block by `packA`.
         let direct = a.reluMask == nil && (a.rowStride == 1 || a.columnStride == 1 && aRowSums == nil)
+        let depthBlocks = max(1, (k + kc - 1) / kc)
         // An output larger than the caches, written once, bypasses them (see `streamingFloats`).
         var epilogue = epilogue
         epilogue.streaming = !epilogue.accumulate && depthBlocks == 1 && rows.count * n >= streamingFloats
@@ -294,19 +287,7 @@ enum GEMMCore {
             let loadC = depthBlock > 0 || epilogue.accumulate
             let finish = depthBlock == depthBlocks - 1
             let bStride = panelStride(rows: nr, depth: depth)
-            let packed = packedB.base + (packAhead ? depthBlock % 2 * bufferFloats : 0)
-            if !packAhead || depthBlock == 0 {
-                packB(b, p0: p0, depth: depth, n: n, into: packed, panelStride: bStride, isa: isa)
-            }
-            if let copy {
-                let q0 = p0 + depth, nextDepth = depthBlock + 1 < depthBlocks ? min(kc, k - q0) : 0
-                copy.initialize(to: PanelCopy(
-                    b.base + q0 * b.rowStride, rowStride: b.rowStride, rows: nextDepth, panels: panels,
-                    into: packedB.base + (depthBlock + 1) % 2 * bufferFloats,
-                    panelStride: panelStride(rows: nr, depth: nextDepth)))
-            }
-            // Whatever the kernel calls did not copy (the 6 x 16 block copies nothing).
-            defer { copy?.pointee.finish() }
+            packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride, isa: isa)
             var i0 = rows.lowerBound
             while i0 < rows.upperBound {
                 let blockRows = min(mc, rows.upperBound - i0)
@@ -362,7 +343,7 @@ enum GEMMCore {
                         depth: depth,
                         a: useCopy ? UnsafePointer(packedTail.base) : block.base + microPanel * block.panelStride,
                         aRowStep: useCopy ? 1 : block.rowStep, aDepthStep: useCopy ? mr : block.depthStep,
-                        b: UnsafePointer(packed + panel * bStride), c: c + i * ldc + j, ldc: ldc,
+                        b: UnsafePointer(packedB.base + panel * bStride), c: c + i * ldc + j, ldc: ldc,
                         rows: isTail ? tailRows : mr, columns: min(nr, n - j), row: i, column: j,
                         loadC: loadC, finish: finish, epilogue: epilogue,
                         prefetch: prefetches.next(lines: depth / 4))
@@ -397,7 +378,7 @@ enum GEMMCore {
                     i: Int, rows: Int, panel: Int
                 ) {
                     let j = panel * nr
-                    let b0 = UnsafePointer(packed + panel * bStride)
+                    let b0 = UnsafePointer(packedB.base + panel * bStride)
                     AVX512Kernels.multiply12x32(
                         depth: depth, a0: a0, a1: a1, aRowStep: rowStep, aDepthStep: depthStep,
                         b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc, rows: rows, loadC: loadC,
@@ -406,7 +387,7 @@ enum GEMMCore {
                         relu: finish && epilogue.relu,
                         outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
                         prefetch: prefetches.next(lines: AVX512Kernels.prefetchLines(depth: depth, aRowStep: rowStep)),
-                        streaming: epilogue.streaming, copy: copy, tile: tile.base)
+                        streaming: epilogue.streaming, tile: tile.base)
                 }
                 var panel = 0
                 while panel < panels {

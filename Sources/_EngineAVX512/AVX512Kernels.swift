@@ -50,16 +50,13 @@ public enum AVX512Kernels {
     /// `prefetchLines(depth:aRowStep:)` consecutive cache lines from there (the caller's next
     /// block, fetched while this one computes). With `streaming`, C (64-byte aligned, `ldc` a
     /// multiple of 16, no `loadC`) is written with streaming stores, and the caller fences.
-    ///
-    /// With `copy`, the micro-panel loops (`aRowStep` 1) advance it by a line every
-    /// `stepsPerCopiedLine` steps (the loop over rows read in place does not).
     @inline(never)
     public static func multiply12x32(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
         rows: Int, loadC: Bool, columnBias: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>?, relu: Bool,
         outputMask: UnsafePointer<Float>?, prefetch: UnsafePointer<Float>?, streaming: Bool,
-        copy: UnsafeMutablePointer<PanelCopy>? = nil, tile: UnsafeMutablePointer<Float>
+        tile: UnsafeMutablePointer<Float>
     ) {
         // The epilogue adds C: its lines come to L1 while the block computes.
         if loadC {
@@ -73,13 +70,13 @@ public enum AVX512Kernels {
         if rows <= 6 && aRowStep == 1 {
             // A ragged end of at most six rows: half the work of a full block.
             accumulatePanel(
-                depth: depth, a: a0, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, copy: copy,
-                tile: tile, output: plain ? c : nil, ldc: ldc, rows: rows, loadC: loadC)
+                depth: depth, a: a0, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile,
+                output: plain ? c : nil, ldc: ldc, rows: rows, loadC: loadC)
             if plain { return }
         } else if aRowStep == 1 {
             accumulatePanels(
-                depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, copy: copy,
-                tile: tile, output: plain ? c : nil, ldc: ldc, rows: rows, loadC: loadC)
+                depth: depth, a0: a0, a1: a1, aDepthStep: aDepthStep, b0: b0, b1: b1, prefetch: prefetch, tile: tile,
+                output: plain ? c : nil, ldc: ldc, rows: rows, loadC: loadC)
             if plain { return }
         } else {
             accumulateRows(
@@ -184,11 +181,6 @@ public enum AVX512Kernels {
         }
     }
 
-    /// Depth steps of the micro-panel loops per line of a `PanelCopy`: 32 lines a call of
-    /// depth 256, so the 4096 lines of dW's next B (256 x 256) are copied within 128 of the
-    /// block's 176 calls, behind the prefetches that bring them to L2.
-    public static let stepsPerCopiedLine = 8
-
     /// Runs `iterations` steps of 12 independent `SIMD16<Float>` FMA chains: the 16-lane twin of
     /// `PeakProbe`'s loop. Returns a sum of the chains, so the work cannot be dropped.
     @inline(never)
@@ -239,54 +231,6 @@ private func fma(_ row: inout (SIMD16<Float>, SIMD16<Float>), _ a: Float, _ b0: 
     row.1 = row.1.addingProduct(s, b1)
 }
 
-/// The copy `AVX512Kernels.packPanels` makes, a cache line at a time: B's next depth block,
-/// packed by the micro-panel loops of the current one, one line every
-/// `stepsPerCopiedLine` depth steps, so its loads and stores take the loop's idle load and
-/// store slots instead of a pass of their own. Lines go in `packPanels`' order; `finish()`
-/// copies whatever the kernel calls left.
-public struct PanelCopy {
-    private var source: UnsafePointer<Float>
-    private let rowStride: Int
-    private let panels: Int
-    private var panel = 0
-    private var destination: UnsafeMutablePointer<Float>
-    private let panelStride: Int
-    private var remainingRows: Int
-
-    /// Rows `0 ..< rows` of B (row-major, `rowStride` apart), `panels` full 16-column panels,
-    /// into `out`, panels `panelStride` floats apart, as `packPanels` lays them out.
-    public init(
-        _ b: UnsafePointer<Float>, rowStride: Int, rows: Int, panels: Int,
-        into out: UnsafeMutablePointer<Float>, panelStride: Int
-    ) {
-        source = b
-        self.rowStride = rowStride
-        self.panels = panels
-        destination = out
-        self.panelStride = panelStride
-        remainingRows = panels > 0 ? rows : 0
-    }
-
-    /// Copies the next line, if one is left.
-    @inline(__always)
-    public mutating func step() {
-        guard remainingRows > 0 else { return }
-        storeUnaligned(loadUnaligned(source + 16 * panel), destination + panel * panelStride)
-        panel += 1
-        if panel == panels {
-            panel = 0
-            source += rowStride
-            destination += 16
-            remainingRows -= 1
-        }
-    }
-
-    /// Copies every line not copied yet.
-    public mutating func finish() {
-        while remainingRows > 0 { step() }
-    }
-}
-
 /// One row of a plain epilogue: `out[0 ..< 32] = [out +] row`, the sum in the order of the
 /// tile's epilogue (`store(tile:...)`).
 @inline(__always)
@@ -313,8 +257,7 @@ extension AVX512Kernels {
     static func accumulatePanels(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aDepthStep: Int,
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, prefetch: UnsafePointer<Float>?,
-        copy: UnsafeMutablePointer<PanelCopy>?, tile: UnsafeMutablePointer<Float>,
-        output: UnsafeMutablePointer<Float>?, ldc: Int, rows: Int, loadC: Bool
+        tile: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>?, ldc: Int, rows: Int, loadC: Bool
     ) {
         let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
@@ -323,23 +266,17 @@ extension AVX512Kernels {
         // One prefetch per step, 32 bytes on: each line is asked for twice, which costs less
         // than a test per step. Without a queue, the lines asked for are B's, already in L1.
         let lines = prefetch ?? b0
-        var p = 0
-        while p < depth {
-            let segmentEnd = min(p &+ stepsPerCopiedLine, depth)
-            while p < segmentEnd {
-                rnrepro_prefetch(lines + 8 &* p)
-                let u = load(pb0), v = load(pb1)
-                fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
-                fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
-                fma(&r6, pc[0], u, v); fma(&r7, pc[1], u, v); fma(&r8, pc[2], u, v)
-                fma(&r9, pc[3], u, v); fma(&r10, pc[4], u, v); fma(&r11, pc[5], u, v)
-                pa += aDepthStep
-                pc += aDepthStep
-                pb0 += 16
-                pb1 += 16
-                p &+= 1
-            }
-            copy?.pointee.step()
+        for p in 0..<depth {
+            rnrepro_prefetch(lines + 8 &* p)
+            let u = load(pb0), v = load(pb1)
+            fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
+            fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
+            fma(&r6, pc[0], u, v); fma(&r7, pc[1], u, v); fma(&r8, pc[2], u, v)
+            fma(&r9, pc[3], u, v); fma(&r10, pc[4], u, v); fma(&r11, pc[5], u, v)
+            pa += aDepthStep
+            pc += aDepthStep
+            pb0 += 16
+            pb1 += 16
         }
         guard let output else {
             return storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
@@ -357,27 +294,21 @@ extension AVX512Kernels {
     @inline(never)
     static func accumulatePanel(
         depth: Int, a: UnsafePointer<Float>, aDepthStep: Int, b0: UnsafePointer<Float>, b1: UnsafePointer<Float>,
-        prefetch: UnsafePointer<Float>?, copy: UnsafeMutablePointer<PanelCopy>?, tile: UnsafeMutablePointer<Float>,
+        prefetch: UnsafePointer<Float>?, tile: UnsafeMutablePointer<Float>,
         output: UnsafeMutablePointer<Float>?, ldc: Int, rows: Int, loadC: Bool
     ) {
         let zero = (SIMD16<Float>(), SIMD16<Float>())
         var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
         var pa = a, pb0 = b0, pb1 = b1
         let lines = prefetch ?? b0
-        var p = 0
-        while p < depth {
-            let segmentEnd = min(p &+ stepsPerCopiedLine, depth)
-            while p < segmentEnd {
-                rnrepro_prefetch(lines + 8 &* p)
-                let u = load(pb0), v = load(pb1)
-                fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
-                fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
-                pa += aDepthStep
-                pb0 += 16
-                pb1 += 16
-                p &+= 1
-            }
-            copy?.pointee.step()
+        for p in 0..<depth {
+            rnrepro_prefetch(lines + 8 &* p)
+            let u = load(pb0), v = load(pb1)
+            fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
+            fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
+            pa += aDepthStep
+            pb0 += 16
+            pb1 += 16
         }
         guard let output else { return storeRows([r0, r1, r2, r3, r4, r5], to: tile) }
         @inline(__always) func write(_ row: (SIMD16<Float>, SIMD16<Float>), _ r: Int) {

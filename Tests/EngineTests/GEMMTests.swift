@@ -1,5 +1,4 @@
 @testable import Engine
-import _EngineAVX512
 import Testing
 
 /// Shapes (M, N, K) around the block sizes: 6-row and 16-column register blocks (12 x 32 for
@@ -224,26 +223,6 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
         #expect(handedOut.count == Set(handedOut).count)
         #expect(handedOut.count <= expected.count + 3 * 2)
         #expect(queue.next(lines: 3) == nil)
-    }
-
-    /// A `PanelCopy` stepped part of the way by kernel calls and finished by the caller leaves
-    /// the layout `packPanels` writes in one pass, and nothing else in the buffer.
-    @Test(.enabled(if: VectorISA.avx512.isSupported, "this CPU has no AVX-512"))
-    func panelCopyLeavesThePackedLayout() {
-        let (rows, panels, rowStride) = (37, 3, 50)
-        let panelStride = GEMMCore.panelStride(rows: GEMMCore.nr, depth: rows)
-        let buffers = Buffers()
-        let b = UnsafePointer(buffers.make(randomValues(rows * rowStride, stream: 60)))
-        let count = panels * panelStride
-        let packed = buffers.make([Float](repeating: -1, count: count))
-        AVX512Kernels.packPanels(b, rowStride: rowStride, depth: rows, panels: panels, into: packed, panelStride: panelStride)
-        for steps in [0, 1, 17, rows * panels - 1, rows * panels + 5] {
-            let copied = buffers.make([Float](repeating: -1, count: count))
-            var copy = PanelCopy(b, rowStride: rowStride, rows: rows, panels: panels, into: copied, panelStride: panelStride)
-            for _ in 0..<steps { copy.step() }
-            copy.finish()
-            #expect(sameBits(read(copied, count), read(packed, count)), "after \(steps) steps")
-        }
     }
 
     /// The reference backward is the derivative of the reference forward (bias and ReLU included).

@@ -297,7 +297,9 @@ enum GEMMCore {
                 } else if a.rowStride == 1 {
                     block = PackedA(base: a.base + i0 + p0 * a.columnStride, rowStep: 1, depthStep: a.columnStride,
                                     panelStride: mr, paddedTail: false)
-                    if let aRowSums { addRowSums(a, i0: i0, rows: blockRows, p0: p0, depth: depth, to: aRowSums, isa: isa) }
+                    if let aRowSums {
+                        addRowSums(a, i0: i0, rows: blockRows, p0: p0, depth: depth, to: aRowSums, isa: isa)
+                    }
                 } else {
                     block = PackedA(base: a.base + i0 * a.rowStride + p0, rowStep: a.rowStride, depthStep: 1,
                                     panelStride: mr * a.rowStride, paddedTail: false)
@@ -366,7 +368,8 @@ enum GEMMCore {
                         let copy = leftover.base + microPanel * mr * depth
                         for p in 0..<depth {
                             for r in 0..<mr {
-                                copy[p &* mr &+ r] = r < realRows ? source[r &* block.rowStep &+ p &* block.depthStep] : 0
+                                copy[p &* mr &+ r] =
+                                    r < realRows ? source[r &* block.rowStep &+ p &* block.depthStep] : 0
                             }
                         }
                     }

@@ -129,6 +129,7 @@ public enum AVX512Kernels {
         }
     }
 
+    /// One 256-column pass of `addColumnSums`, its sums in sixteen registers.
     @inline(never)
     static func addColumnSums256(
         _ matrix: UnsafePointer<Float>, rows: Int, rowStride: Int, to sums: UnsafeMutablePointer<Float>
@@ -153,9 +154,9 @@ public enum AVX512Kernels {
     }
 
     /// Copies `depth` rows of a row-major B (`rowStride` apart) into `panels` packed 16-column
-    /// panels `panelStride` floats apart: panel q holds, for each row p, B[p, 16q ..< 16q + 16],
-    /// one cache line when `out` is 64-byte aligned and `panelStride` a multiple of 16. Row by row, so a B streamed
-    /// from memory is read in address order.
+    /// panels `panelStride` floats apart: panel q holds, for each row p, B[p, 16q ..< 16q + 16]
+    /// (one cache line, `out` being 64-byte aligned and `panelStride` a multiple of 16). Row by
+    /// row, so a B streamed from memory is read in address order.
     public static func packPanels(
         _ b: UnsafePointer<Float>, rowStride: Int, depth: Int, panels: Int,
         into out: UnsafeMutablePointer<Float>, panelStride: Int

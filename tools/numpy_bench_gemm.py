@@ -2,7 +2,7 @@
 """numpy's (OpenBLAS's) speed on the GEMM shapes of `rnrepro bench kernels`.
 
 X W^T with X (64 x 625) x 256 and W 256 x 256, float32, W given transposed as a linear layer
-holds it; the best of --repeats runs. Prints the whole layer relu(X W^T + b) in numpy, then the
+holds it; the best of --repeats runs, the three products taking turns as in `bench kernels`. Prints the whole layer relu(X W^T + b) in numpy, then the
 three products alone as a last line, `numpy_gemm_fwd_gflops=... numpy_gemm_dx_gflops=...
 numpy_gemm_dw_gflops=...`: X W^T, dZ W and dZ^T X (ours add the bias and ReLU to the first,
 the mask to the second and the bias gradient to the third). Set the thread count with
@@ -20,7 +20,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args()
 
     rows = args.batch * 625
@@ -47,18 +47,21 @@ def main():
         np.add(y, b, out=y)
         np.maximum(y, 0, out=y)
 
-    def best_seconds(body):
-        body()
-        best = float("inf")
-        for _ in range(args.repeats):
-            start = time.perf_counter()
+    def best_seconds(*bodies):
+        """Best time of each body over --repeats rounds, each round running every body once."""
+        for body in bodies:
             body()
-            best = min(best, time.perf_counter() - start)
+        best = [float("inf")] * len(bodies)
+        for _ in range(args.repeats):
+            for index, body in enumerate(bodies):
+                start = time.perf_counter()
+                body()
+                best[index] = min(best[index], time.perf_counter() - start)
         return best
 
     flop = 2.0 * rows * args.hidden * args.hidden
-    layer_seconds = best_seconds(layer)
-    rates = [flop / best_seconds(body) / 1e9 for body in (product, backward_input, backward_weight)]
+    (layer_seconds,) = best_seconds(layer)
+    rates = [flop / seconds / 1e9 for seconds in best_seconds(product, backward_input, backward_weight)]
     print(f"numpy {np.__version__}, relu(X W^T + b), X {rows}x{args.hidden}: "
           f"{layer_seconds * 1e3:.2f} ms, {flop / layer_seconds / 1e9:.1f} GFLOP/s")
     print("numpy_gemm_fwd_gflops={:.1f} numpy_gemm_dx_gflops={:.1f} numpy_gemm_dw_gflops={:.1f}".format(*rates))

@@ -20,7 +20,8 @@ struct KernelsBench: ParsableCommand {
         abstract: "GFLOP/s of the GEMM shapes of RN's g layers, of the conv layers, and the FMA peak.",
         discussion: """
             Shapes are those of one RN training step at batch 64: g's products are \
-            (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times; the best time is \
+            (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times, taking turns with \
+            the others of its group (the three products, the conv layers); the best time is \
             reported. The FMA peak is the highest of short probes taken before every timed run \
             and three at the end, in the vector width of --isa. The last line is machine-readable.
             """
@@ -29,7 +30,7 @@ struct KernelsBench: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: "Timed repetitions per kernel; the best is reported.")
-    var repeats = 5
+    var repeats = 10
 
     @Option(help: "Batch size of the shapes.")
     var batch = 64
@@ -61,20 +62,25 @@ final class KernelBenchmark {
         self.batch = batch
     }
 
-    /// Best wall time of `repeats` runs of `body`, in seconds (one untimed warm-up first).
+    /// Best wall times of `repeats` runs of each of `bodies`, in seconds (one untimed warm-up
+    /// of each first). The bodies take turns: each round runs every one of them once.
     ///
-    /// A short FMA probe runs before each timed run, so the peak is sampled at the same moments
-    /// as the kernels: on these shared vCPUs the clock moves by tens of per cent within a minute,
-    /// and a peak taken only at the end can land in a faster or slower stretch than the kernels.
-    /// The highest sample is reported, so the kernels' fractions of it are if anything low.
-    func bestSeconds(_ body: () -> Void) -> Double {
-        body()
-        var best = Double.infinity
+    /// These vCPUs are shared, and a busy neighbour can take half the products' throughput for
+    /// seconds at a time; run back to back, all the repeats of one kernel could fall in such a
+    /// stretch. Taking turns spreads each kernel's runs over the whole measurement. A short FMA
+    /// probe runs before each timed run, so the peak is sampled at the same moments as the
+    /// kernels (the clock moves by tens of per cent within a minute). The highest sample is
+    /// reported, so the kernels' fractions of it are if anything low.
+    func bestSeconds(_ bodies: [() -> Void]) -> [Double] {
+        for body in bodies { body() }
+        var best = [Double](repeating: .infinity, count: bodies.count)
         for _ in 0..<repeats {
-            peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool, iterations: 5_000_000))
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            for (index, body) in bodies.enumerated() {
+                peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool, iterations: 5_000_000))
+                let start = DispatchTime.now().uptimeNanoseconds
+                body()
+                best[index] = min(best[index], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
         }
         return best
     }
@@ -115,17 +121,22 @@ final class KernelBenchmark {
         let dBias = randomBuffer(hidden, stream: 8)
 
         let shape = "\(rows)x\(hidden)x\(hidden)"
-        let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, seconds: bestSeconds {
-            GEMM.forward(x: x, w: w, bias: bias, y: y, m: rows, n: hidden, k: hidden, relu: true, pool: pool)
-        })
-        // The backward products as g's layers run them: dY arrives with the layer's ReLU mask
-        // applied (dZ), and dX is stored with the mask of the layer below, [X > 0].
-        let backwardInput = line("gemm backward dX=(dZ W).[X>0] \(shape)", flop: flop, seconds: bestSeconds {
-            GEMM.backwardInput(dY: dY, w: w, dX: dX, m: rows, n: hidden, k: hidden, inputMask: x, pool: pool)
-        })
-        let backwardWeight = line("gemm backward dW=dZ^T X, db \(shape)", flop: flop, seconds: bestSeconds {
-            GEMM.backwardWeight(dY: dY, x: x, dW: dW, dBias: dBias, m: rows, n: hidden, k: hidden, pool: pool)
-        })
+        let seconds = bestSeconds([
+            { GEMM.forward(x: x, w: w, bias: bias, y: y, m: rows, n: hidden, k: hidden, relu: true, pool: self.pool) },
+            // The backward products as g's layers run them: dY arrives with the layer's ReLU
+            // mask applied (dZ), and dX is stored with the mask of the layer below, [X > 0].
+            {
+                GEMM.backwardInput(
+                    dY: dY, w: w, dX: dX, m: rows, n: hidden, k: hidden, inputMask: x, pool: self.pool)
+            },
+            {
+                GEMM.backwardWeight(
+                    dY: dY, x: x, dW: dW, dBias: dBias, m: rows, n: hidden, k: hidden, pool: self.pool)
+            },
+        ])
+        let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, seconds: seconds[0])
+        let backwardInput = line("gemm backward dX=(dZ W).[X>0] \(shape)", flop: flop, seconds: seconds[1])
+        let backwardWeight = line("gemm backward dW=dZ^T X, db \(shape)", flop: flop, seconds: seconds[2])
 
         benchConvolutions()
 
@@ -135,8 +146,9 @@ final class KernelBenchmark {
     }
 
     /// The four stem layers at the benchmark's batch, forward (with bias and ReLU) and backward
-    /// (with the ReLU mask; dX for layers 2-4 only, as in training).
+    /// (with the ReLU mask; dX for layers 2-4 only, as in training), all eight taking turns.
     func benchConvolutions() {
+        var names: [String] = [], flops: [Double] = [], bodies: [() -> Void] = []
         var side = 75
         for layer in 1...4 {
             let shape = ConvolutionShape(
@@ -152,14 +164,19 @@ final class KernelBenchmark {
             let dBias = randomBuffer(shape.outChannels, stream: 27)
             let flop = 2.0 * Double(shape.multiplyAccumulates)
             let name = "conv\(layer) \(shape.inChannels)x\(shape.inHeight)x\(shape.inWidth) -> 24x\(shape.outHeight)x\(shape.outWidth)"
-            _ = line("\(name) forward", flop: flop, seconds: bestSeconds {
-                Convolution.forward(x: x, weight: weight, bias: bias, y: y, shape: shape, relu: true, pool: pool)
-            })
-            _ = line("\(name) backward", flop: flop * (layer == 1 ? 1 : 2), seconds: bestSeconds {
+            names += ["\(name) forward", "\(name) backward"]
+            flops += [flop, flop * (layer == 1 ? 1 : 2)]
+            bodies.append {
+                Convolution.forward(x: x, weight: weight, bias: bias, y: y, shape: shape, relu: true, pool: self.pool)
+            }
+            bodies.append {
                 Convolution.backward(
                     dY: dY, x: x, weight: weight, reluOutput: y, dX: layer == 1 ? nil : dX, dWeight: dWeight,
-                    dBias: dBias, shape: shape, pool: pool)
-            })
+                    dBias: dBias, shape: shape, pool: self.pool)
+            }
+        }
+        for (index, seconds) in bestSeconds(bodies).enumerated() {
+            _ = line(names[index], flop: flops[index], seconds: seconds)
         }
     }
 }

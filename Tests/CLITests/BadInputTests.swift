@@ -31,6 +31,7 @@ import Testing
         try expectFailure({ ["dataset", "export-jsonl", $0.path + "/x.bin", "--limit=-1"] }, mentioning: "--limit")
         try expectFailure({ ["generate", "--seed", "1", "--train", "5", "--test", "5", "--threads", "0", "--out", $0.path + "/x.bin"] },
                           mentioning: "--threads")
+        try expectFailure({ _ in ["bench", "kernels", "--repeats", "0"] }, mentioning: "--repeats must be at least 1")
     }
 
     @Test func unwritablePath() throws {

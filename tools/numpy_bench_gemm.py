@@ -2,11 +2,11 @@
 """numpy's (OpenBLAS's) speed on the GEMM shapes of `rnrepro bench kernels`.
 
 X W^T with X (64 x 625) x 256 and W 256 x 256, float32, W given transposed as a linear layer
-holds it; the best of --repeats runs, the three products taking turns as in `bench kernels`. Prints the whole layer relu(X W^T + b) in numpy, then the
-three products alone as a last line, `numpy_gemm_fwd_gflops=... numpy_gemm_dx_gflops=...
-numpy_gemm_dw_gflops=...`: X W^T, dZ W and dZ^T X (ours add the bias and ReLU to the first,
-the mask to the second and the bias gradient to the third). Set the thread count with
-OPENBLAS_NUM_THREADS (default: every core).
+holds it; the best of --repeats runs, the three products taking turns as in `bench kernels`.
+Prints the whole layer relu(X W^T + b) in numpy, then the three products alone as a last line,
+`numpy_gemm_fwd_gflops=... numpy_gemm_dx_gflops=... numpy_gemm_dw_gflops=...`: X W^T, dZ W and
+dZ^T X (ours add the bias and ReLU to the first, the mask to the second and the bias gradient
+to the third). Set the thread count with OPENBLAS_NUM_THREADS (default: every core).
 
     OPENBLAS_NUM_THREADS=2 python3 tools/numpy_bench_gemm.py
 """

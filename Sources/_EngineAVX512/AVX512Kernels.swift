@@ -224,28 +224,50 @@ private func storeUnaligned(_ vector: SIMD16<Float>, _ pointer: UnsafeMutablePoi
     UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD16<Float>.self)
 }
 
-/// One depth step of one row: `row += a · (b0, b1)`, two fused multiply-adds.
-@inline(__always)
-private func fma(_ row: inout (SIMD16<Float>, SIMD16<Float>), _ a: Float, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
-    let s = SIMD16<Float>(repeating: a)
-    row.0 = row.0.addingProduct(s, b0)
-    row.1 = row.1.addingProduct(s, b1)
-}
+/// Six rows of a 32-column block, two accumulators each: the unit the 12 x 32 and 6 x 32 loops
+/// are built of. Its methods are inlined, so the accumulators live in ZMM registers.
+private struct SixRows {
+    private var r0 = (SIMD16<Float>(), SIMD16<Float>()), r1 = (SIMD16<Float>(), SIMD16<Float>())
+    private var r2 = (SIMD16<Float>(), SIMD16<Float>()), r3 = (SIMD16<Float>(), SIMD16<Float>())
+    private var r4 = (SIMD16<Float>(), SIMD16<Float>()), r5 = (SIMD16<Float>(), SIMD16<Float>())
 
-/// One row of a plain epilogue: `out[0 ..< 32] = [out +] row`, the sum in the order of the
-/// tile's epilogue (`store(tile:...)`).
-@inline(__always)
-private func writeRow(_ row: (SIMD16<Float>, SIMD16<Float>), to out: UnsafeMutablePointer<Float>, loadC: Bool) {
-    storeUnaligned(loadC ? row.0 + loadUnaligned(out) : row.0, out)
-    storeUnaligned(loadC ? row.1 + loadUnaligned(out + 16) : row.1, out + 16)
-}
+    /// One depth step: row r += `a[r * rowStep]` · (b0, b1), two fused multiply-adds per row.
+    @inline(__always)
+    mutating func add(_ a: UnsafePointer<Float>, rowStep: Int = 1, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>) {
+        Self.fma(&r0, a[0], b0, b1); Self.fma(&r1, a[rowStep], b0, b1)
+        Self.fma(&r2, a[2 * rowStep], b0, b1); Self.fma(&r3, a[3 * rowStep], b0, b1)
+        Self.fma(&r4, a[4 * rowStep], b0, b1); Self.fma(&r5, a[5 * rowStep], b0, b1)
+    }
 
-/// Writes rows of accumulators to the first rows of a 12 x 32 tile.
-@inline(__always)
-private func storeRows(_ rows: [(SIMD16<Float>, SIMD16<Float>)], to tile: UnsafeMutablePointer<Float>) {
-    for (r, row) in rows.enumerated() {
-        storeUnaligned(row.0, tile + 32 * r)
-        storeUnaligned(row.1, tile + 32 * r + 16)
+    @inline(__always)
+    private static func fma(
+        _ row: inout (SIMD16<Float>, SIMD16<Float>), _ a: Float, _ b0: SIMD16<Float>, _ b1: SIMD16<Float>
+    ) {
+        let s = SIMD16<Float>(repeating: a)
+        row.0 = row.0.addingProduct(s, b0)
+        row.1 = row.1.addingProduct(s, b1)
+    }
+
+    /// The six rows to a tile's rows, 32 floats apart.
+    @inline(__always)
+    func store(to tile: UnsafeMutablePointer<Float>) {
+        for (r, row) in [r0, r1, r2, r3, r4, r5].enumerated() {
+            storeUnaligned(row.0, tile + 32 * r)
+            storeUnaligned(row.1, tile + 32 * r + 16)
+        }
+    }
+
+    /// A plain epilogue for the first `rows` rows: `out[r, 0 ..< 32] = [out +] row r`, rows
+    /// `ldc` apart, the sum in the order of the tile's epilogue (`store(tile:...)`).
+    @inline(__always)
+    func write(to out: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, loadC: Bool) {
+        @inline(__always) func write(_ row: (SIMD16<Float>, SIMD16<Float>), _ r: Int) {
+            guard r < rows else { return }
+            let line = out + r * ldc
+            storeUnaligned(loadC ? row.0 + loadUnaligned(line) : row.0, line)
+            storeUnaligned(loadC ? row.1 + loadUnaligned(line + 16) : row.1, line + 16)
+        }
+        write(r0, 0); write(r1, 1); write(r2, 2); write(r3, 3); write(r4, 4); write(r5, 5)
     }
 }
 
@@ -260,9 +282,7 @@ extension AVX512Kernels {
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, prefetch: UnsafePointer<Float>?,
         tile: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>?, ldc: Int, rows: Int, loadC: Bool
     ) {
-        let zero = (SIMD16<Float>(), SIMD16<Float>())
-        var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
-        var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
+        var top = SixRows(), bottom = SixRows()
         var pa = a0, pc = a1, pb0 = b0, pb1 = b1
         // One prefetch per step, 32 bytes on: each line is asked for twice, which costs less
         // than a test per step. Without a queue, the lines asked for are B's, already in L1.
@@ -270,23 +290,20 @@ extension AVX512Kernels {
         for p in 0..<depth {
             rnrepro_prefetch(lines + 8 &* p)
             let u = load(pb0), v = load(pb1)
-            fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
-            fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
-            fma(&r6, pc[0], u, v); fma(&r7, pc[1], u, v); fma(&r8, pc[2], u, v)
-            fma(&r9, pc[3], u, v); fma(&r10, pc[4], u, v); fma(&r11, pc[5], u, v)
+            top.add(pa, u, v)
+            bottom.add(pc, u, v)
             pa += aDepthStep
             pc += aDepthStep
             pb0 += 16
             pb1 += 16
         }
         guard let output else {
-            return storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
+            top.store(to: tile)
+            bottom.store(to: tile + 6 * columns)
+            return
         }
-        @inline(__always) func write(_ row: (SIMD16<Float>, SIMD16<Float>), _ r: Int) {
-            if r < rows { writeRow(row, to: output + r * ldc, loadC: loadC) }
-        }
-        write(r0, 0); write(r1, 1); write(r2, 2); write(r3, 3); write(r4, 4); write(r5, 5)
-        write(r6, 6); write(r7, 7); write(r8, 8); write(r9, 9); write(r10, 10); write(r11, 11)
+        top.write(to: output, ldc: ldc, rows: rows, loadC: loadC)
+        bottom.write(to: output + 6 * ldc, ldc: ldc, rows: rows - 6, loadC: loadC)
     }
 
     /// The 6 x 32 product from one packed micro-panel into the first six rows of `tile`, or to
@@ -298,24 +315,18 @@ extension AVX512Kernels {
         prefetch: UnsafePointer<Float>?, tile: UnsafeMutablePointer<Float>,
         output: UnsafeMutablePointer<Float>?, ldc: Int, rows: Int, loadC: Bool
     ) {
-        let zero = (SIMD16<Float>(), SIMD16<Float>())
-        var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
+        var top = SixRows()
         var pa = a, pb0 = b0, pb1 = b1
         let lines = prefetch ?? b0
         for p in 0..<depth {
             rnrepro_prefetch(lines + 8 &* p)
-            let u = load(pb0), v = load(pb1)
-            fma(&r0, pa[0], u, v); fma(&r1, pa[1], u, v); fma(&r2, pa[2], u, v)
-            fma(&r3, pa[3], u, v); fma(&r4, pa[4], u, v); fma(&r5, pa[5], u, v)
+            top.add(pa, load(pb0), load(pb1))
             pa += aDepthStep
             pb0 += 16
             pb1 += 16
         }
-        guard let output else { return storeRows([r0, r1, r2, r3, r4, r5], to: tile) }
-        @inline(__always) func write(_ row: (SIMD16<Float>, SIMD16<Float>), _ r: Int) {
-            if r < rows { writeRow(row, to: output + r * ldc, loadC: loadC) }
-        }
-        write(r0, 0); write(r1, 1); write(r2, 2); write(r3, 3); write(r4, 4); write(r5, 5)
+        guard let output else { return top.store(to: tile) }
+        top.write(to: output, ldc: ldc, rows: rows, loadC: loadC)
     }
 
     /// The 12 x 32 product from twelve rows of A read in place, `aRowStep` floats apart within
@@ -326,25 +337,20 @@ extension AVX512Kernels {
         b0: UnsafePointer<Float>, b1: UnsafePointer<Float>, prefetch: UnsafePointer<Float>?,
         tile: UnsafeMutablePointer<Float>
     ) {
-        let zero = (SIMD16<Float>(), SIMD16<Float>())
-        var r0 = zero, r1 = zero, r2 = zero, r3 = zero, r4 = zero, r5 = zero
-        var r6 = zero, r7 = zero, r8 = zero, r9 = zero, r10 = zero, r11 = zero
-        let p0 = a0, p1 = a0 + s, p2 = a0 + 2 * s, p3 = a0 + 3 * s, p4 = a0 + 4 * s, p5 = a0 + 5 * s
-        let q0 = a1, q1 = a1 + s, q2 = a1 + 2 * s, q3 = a1 + 3 * s, q4 = a1 + 4 * s, q5 = a1 + 5 * s
+        var top = SixRows(), bottom = SixRows()
         var pb0 = b0, pb1 = b1
-        // With twelve row pointers live, the branch-free form of `accumulatePanels` made LLVM
+        // With twelve row addresses live, the branch-free form of `accumulatePanels` made LLVM
         // spill accumulators: here one line is asked for every fourth step, behind a test.
         for p in 0..<depth {
             if let prefetch, p & 3 == 0 { rnrepro_prefetch(prefetch + 4 &* p) }
             let u = load(pb0), v = load(pb1)
-            fma(&r0, p0[p], u, v); fma(&r1, p1[p], u, v); fma(&r2, p2[p], u, v)
-            fma(&r3, p3[p], u, v); fma(&r4, p4[p], u, v); fma(&r5, p5[p], u, v)
-            fma(&r6, q0[p], u, v); fma(&r7, q1[p], u, v); fma(&r8, q2[p], u, v)
-            fma(&r9, q3[p], u, v); fma(&r10, q4[p], u, v); fma(&r11, q5[p], u, v)
+            top.add(a0 + p, rowStep: s, u, v)
+            bottom.add(a1 + p, rowStep: s, u, v)
             pb0 += 16
             pb1 += 16
         }
-        storeRows([r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11], to: tile)
+        top.store(to: tile)
+        bottom.store(to: tile + 6 * columns)
     }
 
     /// The epilogue of the engine's `RegisterBlock.store`, 16 lanes at a time:

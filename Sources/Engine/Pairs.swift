@@ -70,7 +70,8 @@ public enum PairKernels {
                         h += 8
                     }
                     while h < hidden {
-                        let v = y.map { $0[h] > 0 } ?? true ? g[h] : 0
+                        var v = g[h]
+                        if let y, !(y[h] > 0) { v = 0 }
                         dAi[h] += v
                         dBj[h] += v
                         h += 1

@@ -12,23 +12,23 @@ import _MemoryHints
 ///
 /// where `dZ = dY ⊙ [Y > 0]` when the layer has a ReLU. No pass over memory is spent on the
 /// mask. Where the caller has dZ already (RN's g layers: the layer above stored it), both
-/// backward products read it as it is, dW in place as dZᵀ with the bias gradient summed beside
-/// it; `backwardInput` can store its dX with the input's ReLU mask (`inputMask`), which makes
-/// it the dZ of the layer below. Otherwise (`reluOutput`) the mask is applied while the operand
-/// holding dY is copied into packed panels, and the bias gradient summed in the same copy.
+/// backward products read it as it is; `backwardInput` can store its dX with the input's ReLU
+/// mask (`inputMask`), which makes it the dZ of the layer below. Otherwise (`reluOutput`) the
+/// mask is applied while the operand holding dY is copied into packed panels. dW is computed
+/// as its transpose `Xᵀ · dZ`: Xᵀ is read in place, dZ packed, and the bias gradient summed
+/// from the loads of that copy.
 ///
 /// All three run on one core routine, `GEMMCore.multiply`: B is packed into 16-column panels,
-/// A is read in place or packed into 6-row micro-panels per block of 72 rows, and a 6 x 16
-/// register block of twelve `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per
-/// lane) over K. On a pool whose `isa` is `.avx512`, pairs of micro-panels by pairs of panels
-/// go to the 12 x 32 block of `AVX512Kernels` instead, which gives the same bits (see there).
-/// While a block computes, its kernels prefetch the next block's operands into L2
-/// (`PrefetchQueue`), and an output larger than the caches is written with streaming stores:
-/// memory hints that change no value. Each output
-/// element is summed over k = 0 ..< K in order, whatever the row partition, so the forward and
-/// dX products give the same bits on any number of threads. dW reduces over M: M is split into
-/// a fixed number of chunks (a function of M only), each chunk's partial product is computed
-/// by one thread, and the partials are added in chunk order.
+/// A is read in place or copied (masked) per block of 72 rows, and a 6 x 16 register block of
+/// twelve `SIMD8<Float>` accumulators runs `addingProduct` (one FMA per lane) over K. On a pool
+/// whose `isa` is `.avx512`, pairs of 6-row micro-panels by pairs of panels go to the 12 x 32
+/// block of `AVX512Kernels` instead, which gives the same bits (see there). While a block
+/// computes, its kernels prefetch the next block's operands into L2 (`PrefetchQueue`), and an
+/// output larger than the caches is written with streaming stores: memory hints that change no
+/// value. Each output element is summed over k = 0 ..< K in order, whatever the row partition,
+/// so the forward and dX products give the same bits on any number of threads. dW reduces over
+/// M: M is split into a fixed number of chunks (a function of M only), each chunk's partial
+/// product is computed by one thread, and the partials are added in chunk order.
 public enum GEMM {
     /// `Y[M, N] = X[M, K] · W[N, K]ᵀ + bias[N]`, then ReLU when `relu`; with `accumulate`,
     /// the product is added to Y first.
@@ -78,7 +78,8 @@ public enum GEMM {
         let lddy = lddy ?? n, ldx = ldx ?? k, lddw = lddw ?? k
         let chunks = reductionChunkCount(m)
         let bounds = ThreadPool.ranges(of: m, parts: chunks)
-        let partials = Scratch(count: chunks * n * k)
+        // Chunk c's partial product is dWᵀ over its rows: element (p, j) at partials[(c * k + p) * n + j].
+        let partials = Scratch(count: chunks * k * n)
         let biasPartials = Scratch(count: chunks * n)
         defer { partials.free(); biasPartials.free() }
         biasPartials.base.initialize(repeating: 0, count: chunks * n)
@@ -89,45 +90,53 @@ public enum GEMM {
         pool.forEachChunk(workers) { worker in for chunk in owned[worker] {
             let rows = bounds[chunk]
             let following = chunk + 1 < owned[worker].upperBound ? bounds[chunk + 1].count : 0
-            // A = dZᵀ restricted to this chunk's rows of dZ: element (n, m) at dZ[m, n].
-            let a = StridedMatrix(
-                dY + rows.lowerBound * lddy, rowStride: 1, columnStride: lddy,
+            // dWᵀ = Xᵀ · dZ over this chunk's rows. A = Xᵀ is read in place (element (p, i) at
+            // X[i, p], each depth step a row of X); B = dZ is packed, its mask applied and the
+            // bias gradient's column sums taken from the same loads.
+            let a = StridedMatrix(x + rows.lowerBound * ldx, rowStride: 1, columnStride: ldx)
+            let b = StridedMatrix(
+                dY + rows.lowerBound * lddy, rowStride: lddy, columnStride: 1,
                 reluMask: reluOutput.map { $0 + rows.lowerBound * lddy })
-            let b = StridedMatrix(x + rows.lowerBound * ldx, rowStride: ldx, columnStride: 1)
             GEMMCore.multiply(
-                rows: 0..<n, n: k, k: rows.count, a: a, b: b, c: partials.base + chunk * n * k, ldc: k,
+                rows: 0..<k, n: n, k: rows.count, a: a, b: b, c: partials.base + chunk * k * n, ldc: n,
                 epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: nil, relu: false),
-                aRowSums: dBias == nil ? nil : biasPartials.base + chunk * n,
-                // All N rows of dZᵀ in one block: each depth step of the copy is then one
-                // contiguous row of dZ, read in address order.
-                rowBlock: min(n, 512), followingDepth: following, isa: pool.isa)
+                aRowSums: nil, bColumnSums: dBias == nil ? nil : biasPartials.base + chunk * n,
+                // All K rows of Xᵀ in one block: each depth step of A is then one contiguous
+                // row of X, read in address order.
+                rowBlock: min(k, 512), followingDepth: following, isa: pool.isa)
         } }
-        // Partials are added in chunk order, so the bits do not depend on who computed them.
-        let rowParts = ThreadPool.ranges(of: n, parts: min(pool.threadCount, n))
-        pool.forEachChunk(rowParts.count) { part in
-            for row in rowParts[part] {
-                let out = dW + row * lddw
-                var column = 0
-                while column + 8 <= k {
-                    var sum = accumulate ? loadVector(out + column) + loadVector(partials.base + row * k + column)
-                        : loadVector(partials.base + row * k + column)
-                    for chunk in 1..<max(chunks, 1) {
-                        sum += loadVector(partials.base + (chunk * n + row) * k + column)
+        // dW[j, p] = Σ_c partial_c[p, j] (after dW[j, p] when accumulating), the partials added in
+        // chunk order, so the bits do not depend on who computed them. Row p of every partial is
+        // read in address order, eight columns at a time; the eight sums go down column p of dW.
+        let depthParts = ThreadPool.ranges(of: k, parts: max(1, min(pool.threadCount, k)))
+        pool.forEachChunk(depthParts.count) { part in
+            for p in depthParts[part] {
+                let out = dW + p
+                var j = 0
+                while j + 8 <= n {
+                    var sum = loadVector(partials.base + p * n + j)
+                    if accumulate {
+                        var old = SIMD8<Float>()
+                        for lane in 0..<8 { old[lane] = out[(j + lane) * lddw] }
+                        sum = old + sum
                     }
-                    storeVector(sum, out + column)
-                    column += 8
+                    for chunk in 1..<chunks { sum += loadVector(partials.base + (chunk * k + p) * n + j) }
+                    for lane in 0..<8 { out[(j + lane) * lddw] = sum[lane] }
+                    j += 8
                 }
-                while column < k {
-                    var sum = accumulate ? out[column] + partials.base[row * k + column] : partials.base[row * k + column]
-                    for chunk in 1..<max(chunks, 1) { sum += partials.base[(chunk * n + row) * k + column] }
-                    out[column] = sum
-                    column += 1
+                while j < n {
+                    var sum = accumulate ? out[j * lddw] + partials.base[p * n + j] : partials.base[p * n + j]
+                    for chunk in 1..<chunks { sum += partials.base[(chunk * k + p) * n + j] }
+                    out[j * lddw] = sum
+                    j += 1
                 }
-                if let dBias {
-                    var sum = accumulate ? dBias[row] + biasPartials.base[row] : biasPartials.base[row]
-                    for chunk in 1..<max(chunks, 1) { sum += biasPartials.base[chunk * n + row] }
-                    dBias[row] = sum
-                }
+            }
+        }
+        if let dBias {
+            for j in 0..<n {
+                var sum = accumulate ? dBias[j] + biasPartials.base[j] : biasPartials.base[j]
+                for chunk in 1..<chunks { sum += biasPartials.base[chunk * n + j] }
+                dBias[j] = sum
             }
         }
     }
@@ -251,17 +260,20 @@ enum GEMMCore {
     /// `followingDepth`: how many depth steps past k the caller multiplies next, from the same
     /// operands' memory (dW's next chunk of rows); the last block prefetches their first block.
     /// When `aRowSums` is given, adds `Σ_p A[i, p]` (mask applied) to `aRowSums[i]` for every
-    /// row i in `rows`, summing each depth block of 256 in order.
+    /// row i in `rows`; when `bColumnSums` is given, adds `Σ_p B[p, j]` (mask applied) to
+    /// `bColumnSums[j]` for every j < n, even when `rows` is empty. Both sum each depth block of
+    /// 256 from zero in order, then add it.
     ///
-    /// B is always packed. A is read in place when its rows are contiguous and it needs no mask
-    /// (the forward reads X's rows directly); otherwise each block of `rowBlock` rows is copied
-    /// once, masked, by `packA`.
+    /// B is always packed. A is read in place when its rows or its columns are contiguous, it
+    /// needs no mask and no row sums (the forward reads X's rows, dW reads Xᵀ, each depth step a
+    /// row of X); otherwise each block of `rowBlock` rows is copied once, masked, by `packA`.
     static func multiply(
         rows: Range<Int>, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, aRowSums: UnsafeMutablePointer<Float>?,
-        rowBlock: Int? = nil, followingDepth: Int = 0, isa: VectorISA
+        bColumnSums: UnsafeMutablePointer<Float>? = nil, rowBlock: Int? = nil, followingDepth: Int = 0,
+        isa: VectorISA
     ) {
-        guard !rows.isEmpty, n > 0 else { return }
+        guard n > 0, !rows.isEmpty || bColumnSums != nil else { return }
         let mc = max(mr, rowBlock ?? (isa == .avx512 ? mcAVX512 : Self.mc))
         let panels = (n + nr - 1) / nr
         let maximumDepth = max(1, min(k, kc))
@@ -271,10 +283,7 @@ enum GEMMCore {
         let leftover = Scratch(count: isa == .avx512 ? AVX512Kernels.rows * maximumDepth : 0)
         let tile = Scratch(count: isa == .avx512 ? AVX512Kernels.tileCount : 0)
         defer { packedB.free(); packedA.free(); packedTail.free(); leftover.free(); tile.free() }
-        // A without a mask is read in place when its rows are contiguous (the forward reads X's
-        // rows) or its columns are (dW reads dZᵀ, each depth step a row of dZ, with the row sums
-        // taken by `addRowSums`); everything else is copied once per block by `packA`.
-        let direct = a.reluMask == nil && (a.rowStride == 1 || a.columnStride == 1 && aRowSums == nil)
+        let direct = a.reluMask == nil && aRowSums == nil && (a.rowStride == 1 || a.columnStride == 1)
         let depthBlocks = max(1, (k + kc - 1) / kc)
         // An output larger than the caches, written once, bypasses them (see `streamingFloats`).
         var epilogue = epilogue
@@ -287,7 +296,8 @@ enum GEMMCore {
             let loadC = depthBlock > 0 || epilogue.accumulate
             let finish = depthBlock == depthBlocks - 1
             let bStride = panelStride(rows: nr, depth: depth)
-            packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride, isa: isa)
+            packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride, columnSums: bColumnSums,
+                  isa: isa)
             var i0 = rows.lowerBound
             while i0 < rows.upperBound {
                 let blockRows = min(mc, rows.upperBound - i0)
@@ -296,13 +306,10 @@ enum GEMMCore {
                     block = packA(a, i0: i0, rows: blockRows, p0: p0, depth: depth, into: packedA.base, rowSums: aRowSums)
                 } else if a.rowStride == 1 {
                     block = PackedA(base: a.base + i0 + p0 * a.columnStride, rowStep: 1, depthStep: a.columnStride,
-                                    panelStride: mr, paddedTail: false)
-                    if let aRowSums {
-                        addRowSums(a, i0: i0, rows: blockRows, p0: p0, depth: depth, to: aRowSums, isa: isa)
-                    }
+                                    panelStride: mr)
                 } else {
                     block = PackedA(base: a.base + i0 * a.rowStride + p0, rowStep: a.rowStride, depthStep: 1,
-                                    panelStride: mr * a.rowStride, paddedTail: false)
+                                    panelStride: mr * a.rowStride)
                 }
                 // While this block computes, the memory system fetches the next one's operands:
                 // the next rows of A (and of the output mask its epilogue reads), or after the
@@ -326,7 +333,7 @@ enum GEMMCore {
                 // A ragged last micro-panel read in place is copied zero-padded for the 6 x 16
                 // kernel, so it never reads past the matrix (unneeded when the AVX-512 block
                 // covers every panel: it copies the micro-panels after the last pair itself).
-                let copyTail = tailRows < mr && !block.paddedTail && (isa != .avx512 || n % AVX512Kernels.columns != 0)
+                let copyTail = tailRows < mr && (isa != .avx512 || n % AVX512Kernels.columns != 0)
                 if copyTail {
                     let tail = packedTail.base
                     let source = block.base + (microPanels - 1) * block.panelStride
@@ -437,16 +444,10 @@ enum GEMMCore {
         var rowStep: Int
         var depthStep: Int
         var panelStride: Int
-        /// The last micro-panel has zero rows up to 6 already.
-        var paddedTail: Bool
     }
 
-    /// Copies rows `i0 ..< i0 + rows`, depth `p0 ..< p0 + depth` of A, masked.
-    ///
-    /// A column-contiguous A (dZᵀ in the dW product: one depth step is a row of dZ) goes into
-    /// BLIS micro-panels, six values per depth step, so the kernel reads each micro-panel in
-    /// address order; the row sums (the bias gradient) are taken from the same vectors. Any
-    /// other A is copied row by row.
+    /// Copies rows `i0 ..< i0 + rows`, depth `p0 ..< p0 + depth` of A, masked, row by row, and
+    /// adds each row's sum to `rowSums` when given.
     static func packA(
         _ a: StridedMatrix, i0: Int, rows: Int, p0: Int, depth: Int, into out: UnsafeMutablePointer<Float>,
         rowSums: UnsafeMutablePointer<Float>?
@@ -461,46 +462,6 @@ enum GEMMCore {
             if let mask = a.reluMask { value.replace(with: 0, where: .!(loadVector(mask + offset) .> 0)) }
             return value
         }
-        if rs == 1 {
-            let microPanels = (rows + mr - 1) / mr
-            let panelStride = panelStride(rows: mr, depth: depth)
-            let vectorRows = rows / 8 * 8
-            // One masked depth step, zero-padded so the six-wide copies may read 8 lanes.
-            let lineLength = microPanels * mr + 8
-            // Scratch, not a temporary allocation: beyond 1 KB those come from malloc.
-            let buffer = Scratch(count: 2 * lineLength)
-            defer { buffer.free() }
-            let line = buffer.base, sums = line + lineLength
-            line.initialize(repeating: 0, count: lineLength)
-            sums.initialize(repeating: 0, count: lineLength)
-            for p in 0..<depth {
-                let source = (p0 + p) * cs + i0
-                var i = 0
-                while i < vectorRows {
-                    let value = maskedVector(source + i)
-                    storeVector(value, line + i)
-                    storeVector(loadVector(sums + i) + value, sums + i)
-                    i += 8
-                }
-                while i < rows {
-                    let value = masked(source + i)
-                    line[i] = value
-                    sums[i] += value
-                    i += 1
-                }
-                for q in 0..<microPanels {
-                    let value = loadVector(line + q * mr)
-                    let d = UnsafeMutableRawPointer(out + q * panelStride + p * mr)
-                    d.storeBytes(of: value.lowHalf, as: SIMD4<Float>.self)
-                    d.storeBytes(of: value.highHalf.lowHalf, toByteOffset: 16, as: SIMD2<Float>.self)
-                }
-            }
-            if let rowSums {
-                for i in 0..<rows { rowSums[i0 + i] += sums[i] }
-            }
-            return PackedA(base: UnsafePointer(out), rowStep: 1, depthStep: mr, panelStride: panelStride, paddedTail: true)
-        }
-        // Row-major copy (also the fallback for any other strides).
         for r in 0..<rows {
             let source = (i0 + r) * rs + p0 * cs
             let d = out + r * depth
@@ -524,48 +485,16 @@ enum GEMMCore {
             }
             rowSums?[i0 + r] += sum
         }
-        return PackedA(base: UnsafePointer(out), rowStep: depth, depthStep: 1, panelStride: mr * depth, paddedTail: false)
-    }
-
-    /// `rowSums[i0 + i] += Σ_p A[i0 + i, p0 + p]` for a column-contiguous A without a mask,
-    /// summed like `packA` sums (from zero over p in order, then added), so the bias gradient has
-    /// the same bits whether A is packed or read in place. Each depth step is a contiguous run.
-    /// On `.avx512` the sums stay in registers (`AVX512Kernels.addColumnSums`, same order).
-    static func addRowSums(
-        _ a: StridedMatrix, i0: Int, rows: Int, p0: Int, depth: Int, to rowSums: UnsafeMutablePointer<Float>,
-        isa: VectorISA
-    ) {
-        precondition(a.rowStride == 1 && a.reluMask == nil)
-        if isa == .avx512 {
-            AVX512Kernels.addColumnSums(
-                a.base + p0 * a.columnStride + i0, rows: depth, columns: rows, rowStride: a.columnStride,
-                to: rowSums + i0)
-            return
-        }
-        let sums = Scratch(count: rows)
-        defer { sums.free() }
-        sums.base.initialize(repeating: 0, count: rows)
-        let vectorRows = rows / 8 * 8
-        for p in 0..<depth {
-            let line = a.base + (p0 + p) * a.columnStride + i0
-            var i = 0
-            while i < vectorRows {
-                storeVector(loadVector(sums.base + i) + loadVector(line + i), sums.base + i)
-                i += 8
-            }
-            while i < rows {
-                sums.base[i] += line[i]
-                i += 1
-            }
-        }
-        for i in 0..<rows { rowSums[i0 + i] += sums.base[i] }
+        return PackedA(base: UnsafePointer(out), rowStep: depth, depthStep: 1, panelStride: mr * depth)
     }
 
     /// Packs depth `p0 ..< p0 + depth` of B into 16-column panels `panelStride` floats apart:
-    /// panel q holds, for each p, B[p, 16q ..< 16q + 16] (zero past the last column).
+    /// panel q holds, for each p, B[p, 16q ..< 16q + 16] (zero past the last column). With
+    /// `columnSums`, adds `Σ_p B[p, j]` (masked) to `columnSums[j]` for j < n, each column
+    /// summed from zero over p in order, then added.
     static func packB(
         _ b: StridedMatrix, p0: Int, depth: Int, n: Int, into out: UnsafeMutablePointer<Float>, panelStride: Int,
-        isa: VectorISA
+        columnSums: UnsafeMutablePointer<Float>?, isa: VectorISA
     ) {
         let rs = b.rowStride, cs = b.columnStride
         let panels = (n + nr - 1) / nr
@@ -573,10 +502,14 @@ enum GEMMCore {
         if fullPanels > 0 && isa == .avx512 && b.reluMask == nil {
             // One 16-lane vector per panel and row: one cache line each.
             AVX512Kernels.packPanels(
-                b.base + p0 * rs, rowStride: rs, depth: depth, panels: fullPanels, into: out, panelStride: panelStride)
+                b.base + p0 * rs, rowStride: rs, depth: depth, panels: fullPanels, into: out, panelStride: panelStride,
+                columnSums: columnSums)
         } else if fullPanels > 0 {
-            // Row by row, so a large B (X in the dW product, streamed from memory) is read in
+            // Row by row, so a large B (dZ in the dW product, streamed from memory) is read in
             // address order and the hardware prefetcher keeps up.
+            let sums = Scratch(count: columnSums == nil ? 0 : fullPanels * nr)
+            defer { sums.free() }
+            sums.base.initialize(repeating: 0, count: sums.count)
             for p in 0..<depth {
                 let source = (p0 + p) * rs
                 for panel in 0..<fullPanels {
@@ -590,15 +523,24 @@ enum GEMMCore {
                     let d = out + panel * panelStride + p * nr
                     storeVector(v0, d)
                     storeVector(v1, d + 8)
+                    if columnSums != nil {
+                        let sum = sums.base + panel * nr
+                        storeVector(loadVector(sum) + v0, sum)
+                        storeVector(loadVector(sum + 8) + v1, sum + 8)
+                    }
                 }
+            }
+            if let columnSums {
+                for j in 0..<sums.count { columnSums[j] += sums.base[j] }
             }
         }
         for panel in fullPanels..<panels {
             let j = panel * nr
             let valid = min(nr, n - j)
             let d = out + panel * panelStride
-            for p in 0..<depth {
-                for column in 0..<nr {
+            for column in 0..<nr {
+                var sum: Float = 0
+                for p in 0..<depth {
                     var value: Float = 0
                     if column < valid {
                         let offset = (p0 + p) * rs + (j + column) * cs
@@ -606,7 +548,9 @@ enum GEMMCore {
                         if let mask = b.reluMask, !(mask[offset] > 0) { value = 0 }
                     }
                     d[p * nr + column] = value
+                    sum += value
                 }
+                if column < valid { columnSums?[j + column] += sum }
             }
         }
     }

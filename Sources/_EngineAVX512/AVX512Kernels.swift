@@ -99,86 +99,53 @@ public enum AVX512Kernels {
         aRowStep == 1 ? depth / 2 : depth / 4
     }
 
-    /// `sums[j] += Σ_r M[r, j]` for j < `columns`, r < `rows`, M row-major `rowStride` floats
-    /// apart: each column summed from zero over r in order, then added (the order of the
-    /// engine's `GEMMCore.addRowSums`, which this replaces on AVX-512 CPUs, so the bits agree).
-    ///
-    /// Sixteen vectors of sums (256 columns) stay in registers while the rows stream past, one
-    /// pass over M per 256 columns; the dW product takes its bias gradient this way, 256 columns
-    /// of dZ at a time.
-    public static func addColumnSums(
-        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int, to sums: UnsafeMutablePointer<Float>
-    ) {
-        var j = 0
-        while j + 256 <= columns {
-            addColumnSums256(matrix + j, rows: rows, rowStride: rowStride, to: sums + j)
-            j += 256
-        }
-        // Fewer than 256 columns left: one vector, then one column, at a time.
-        while j + 16 <= columns {
-            var sum = SIMD16<Float>()
-            for r in 0..<rows { sum += loadUnaligned(matrix + r * rowStride + j) }
-            storeUnaligned(loadUnaligned(sums + j) + sum, sums + j)
-            j += 16
-        }
-        while j < columns {
-            var sum: Float = 0
-            for r in 0..<rows { sum += matrix[r * rowStride + j] }
-            sums[j] += sum
-            j += 1
-        }
-    }
-
-    /// One 256-column pass of `addColumnSums`, its sums in sixteen registers.
-    @inline(never)
-    static func addColumnSums256(
-        _ matrix: UnsafePointer<Float>, rows: Int, rowStride: Int, to sums: UnsafeMutablePointer<Float>
-    ) {
-        var s0 = SIMD16<Float>(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0
-        var s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0
-        var line = matrix
-        for _ in 0..<rows {
-            s0 += loadUnaligned(line); s1 += loadUnaligned(line + 16)
-            s2 += loadUnaligned(line + 32); s3 += loadUnaligned(line + 48)
-            s4 += loadUnaligned(line + 64); s5 += loadUnaligned(line + 80)
-            s6 += loadUnaligned(line + 96); s7 += loadUnaligned(line + 112)
-            s8 += loadUnaligned(line + 128); s9 += loadUnaligned(line + 144)
-            s10 += loadUnaligned(line + 160); s11 += loadUnaligned(line + 176)
-            s12 += loadUnaligned(line + 192); s13 += loadUnaligned(line + 208)
-            s14 += loadUnaligned(line + 224); s15 += loadUnaligned(line + 240)
-            line += rowStride
-        }
-        for (v, sum) in [s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15].enumerated() {
-            storeUnaligned(loadUnaligned(sums + 16 * v) + sum, sums + 16 * v)
-        }
-    }
-
     /// Copies `depth` rows of a row-major B (`rowStride` apart) into `panels` packed 16-column
     /// panels `panelStride` floats apart: panel q holds, for each row p, B[p, 16q ..< 16q + 16]
-    /// (one cache line, `out` being 64-byte aligned and `panelStride` a multiple of 16). Row by
-    /// row, so a B streamed from memory is read in address order.
+    /// (one cache line, `out` being 64-byte aligned and `panelStride` a multiple of 16).
+    ///
+    /// With `columnSums`, also adds `Σ_p B[p, j]` to `columnSums[j]` for every column copied,
+    /// each column summed from zero over p in order, then added (the order of the engine's
+    /// `GEMMCore.packB`, so the bits agree): dW's bias gradient, taken from the same loads as
+    /// the copy of dZ. Four panels at a time, down all rows, so the sums stay in registers.
     public static func packPanels(
         _ b: UnsafePointer<Float>, rowStride: Int, depth: Int, panels: Int,
-        into out: UnsafeMutablePointer<Float>, panelStride: Int
+        into out: UnsafeMutablePointer<Float>, panelStride: Int, columnSums: UnsafeMutablePointer<Float>?
     ) {
-        var source = b, destination = out
-        for _ in 0..<depth {
-            var q = 0
-            while q + 4 <= panels {
-                let v0 = loadUnaligned(source + 16 * q), v1 = loadUnaligned(source + 16 * q + 16)
-                let v2 = loadUnaligned(source + 16 * q + 32), v3 = loadUnaligned(source + 16 * q + 48)
-                storeUnaligned(v0, destination + q * panelStride)
-                storeUnaligned(v1, destination + (q + 1) * panelStride)
-                storeUnaligned(v2, destination + (q + 2) * panelStride)
-                storeUnaligned(v3, destination + (q + 3) * panelStride)
-                q += 4
+        var q = 0
+        while q + 4 <= panels {
+            var s0 = SIMD16<Float>(), s1 = s0, s2 = s0, s3 = s0
+            var source = b + 16 * q, destination = out + q * panelStride
+            for _ in 0..<depth {
+                let v0 = loadUnaligned(source), v1 = loadUnaligned(source + 16)
+                let v2 = loadUnaligned(source + 32), v3 = loadUnaligned(source + 48)
+                storeUnaligned(v0, destination)
+                storeUnaligned(v1, destination + panelStride)
+                storeUnaligned(v2, destination + 2 * panelStride)
+                storeUnaligned(v3, destination + 3 * panelStride)
+                s0 += v0; s1 += v1; s2 += v2; s3 += v3
+                source += rowStride
+                destination += 16
             }
-            while q < panels {
-                storeUnaligned(loadUnaligned(source + 16 * q), destination + q * panelStride)
-                q += 1
+            if let columnSums {
+                for (v, sum) in [s0, s1, s2, s3].enumerated() {
+                    let sums = columnSums + 16 * (q + v)
+                    storeUnaligned(loadUnaligned(sums) + sum, sums)
+                }
             }
-            source += rowStride
-            destination += 16
+            q += 4
+        }
+        while q < panels {
+            var sum = SIMD16<Float>()
+            var source = b + 16 * q, destination = out + q * panelStride
+            for _ in 0..<depth {
+                let v = loadUnaligned(source)
+                storeUnaligned(v, destination)
+                sum += v
+                source += rowStride
+                destination += 16
+            }
+            if let columnSums { storeUnaligned(loadUnaligned(columnSums + 16 * q) + sum, columnSums + 16 * q) }
+            q += 1
         }
     }
 
@@ -272,10 +239,10 @@ private struct SixRows {
 }
 
 extension AVX512Kernels {
-    /// The 12 x 32 product from two packed micro-panels (six adjacent values per depth step),
-    /// into `tile`; or, given `output`, its first `rows` rows to there (`ldc` apart), added to
-    /// what is there when `loadC`. Twelve rows of two accumulators: 24 of the 32 ZMM registers,
-    /// two more for B and one for the broadcast A value.
+    /// The 12 x 32 product from two micro-panels of six adjacent values per depth step (dW's Xᵀ
+    /// in place, or a zero-padded copy) into `tile`; or, given `output`, its first `rows` rows to
+    /// there (`ldc` apart), added to what is there when `loadC`. Twelve rows of two accumulators:
+    /// 24 of the 32 ZMM registers, two more for B and one for the broadcast A value.
     @inline(never)
     static func accumulatePanels(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aDepthStep: Int,
@@ -306,7 +273,7 @@ extension AVX512Kernels {
         bottom.write(to: output + 6 * ldc, ldc: ldc, rows: rows - 6, loadC: loadC)
     }
 
-    /// The 6 x 32 product from one packed micro-panel into the first six rows of `tile`, or to
+    /// The 6 x 32 product from one such micro-panel into the first six rows of `tile`, or to
     /// `output` like `accumulatePanels`: twelve accumulators, still two per FMA port times its
     /// latency.
     @inline(never)

@@ -381,6 +381,11 @@ enum GEMMCore {
                         }
                     }
                 }
+                // The AVX-512 calls share the next block's lines out evenly (see
+                // `AVX512Kernels.prefetchRate`).
+                let pairCalls = n / AVX512Kernels.columns
+                    * (pairedMicroPanels / blockMicroPanels + (leftoverRows > 0 ? 1 : 0))
+                let prefetchLinesPerCall = (prefetches.lineCount + pairCalls - 1) / max(pairCalls, 1)
                 /// The 12 x 32 AVX-512 kernel on micro-panels `a0` and `a1` (rows from `i`, `rows` of
                 /// them stored) and the two panels from `panel`.
                 func multiplyPair(
@@ -389,6 +394,7 @@ enum GEMMCore {
                 ) {
                     let j = panel * nr
                     let b0 = UnsafePointer(packedB.base + panel * bStride)
+                    let rate = AVX512Kernels.prefetchRate(lines: prefetchLinesPerCall, depth: depth, aRowStep: rowStep)
                     AVX512Kernels.multiply12x32(
                         depth: depth, a0: a0, a1: a1, aRowStep: rowStep, aDepthStep: depthStep,
                         b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc, rows: rows, loadC: loadC,
@@ -396,7 +402,7 @@ enum GEMMCore {
                         rowBias: finish ? epilogue.rowBias.map { $0 + i } : nil,
                         relu: finish && epilogue.relu,
                         outputMask: finish ? epilogue.outputMask.map { $0 + i * ldc + j } : nil,
-                        prefetch: prefetches.next(lines: AVX512Kernels.prefetchLines(depth: depth, aRowStep: rowStep)),
+                        prefetch: prefetches.next(lines: rate.lines), prefetchStep: rate.step,
                         streaming: epilogue.streaming, tile: tile.base)
                 }
                 var panel = 0
@@ -671,8 +677,8 @@ enum GEMMCore {
 
 /// Cache lines to fetch while a block computes: the next block's operands, handed to its kernel
 /// calls a slice at a time: as many consecutive lines as the kernel asks for (one every 4 depth
-/// steps for the 6 x 16 block; see `AVX512Kernels.prefetchLines` for the other); the ranges (A,
-/// its mask, B) take turns.
+/// steps for the 6 x 16 block; the AVX-512 block's calls share the lines out evenly, see
+/// `AVX512Kernels.prefetchRate`); the ranges (A, its mask, B) take turns.
 struct PrefetchQueue {
     private var pending: [(next: UnsafeRawPointer, end: UnsafeRawPointer)] = []
     private var turn = 0
@@ -694,6 +700,11 @@ struct PrefetchQueue {
             let aligned = UnsafeRawPointer(bitPattern: UInt(bitPattern: start) & ~63)!
             pending.append((aligned, end))
         }
+    }
+
+    /// Lines not yet handed out.
+    var lineCount: Int {
+        pending.reduce(0) { count, range in count + (range.next.distance(to: range.end) + 63) / 64 }
     }
 
     /// Where the next kernel call's `lines` lines start, or nil when nothing is left.

@@ -240,6 +240,11 @@ struct Epilogue {
     /// Full blocks are written with streaming stores (set by `GEMMCore.multiply` for outputs
     /// too large for the caches; the values are the same).
     var streaming = false
+
+    /// Whether the epilogue only stores C, or adds to it: `C = [C +] A·B`.
+    var addsOnly: Bool {
+        columnBias == nil && rowBias == nil && !relu && outputMask == nil && !streaming
+    }
 }
 
 enum GEMMCore {
@@ -362,11 +367,13 @@ enum GEMMCore {
                 // The AVX-512 block covers two micro-panels by two panels. The micro-panels after
                 // the last full pair (one or two, the last maybe ragged) are copied once per
                 // block, zero-padded to 12 rows, so that block covers them too and stores only
-                // their real rows (dW's 256 rows end in 4).
+                // their real rows; but four rows of micro-panel A with a plain epilogue (dW's 256
+                // rows of Xᵀ end so) go to the 4 x 64 block, four panels at a time, in place.
                 let blockMicroPanels = AVX512Kernels.rows / mr, blockPanels = AVX512Kernels.columns / nr
                 let pairedMicroPanels = fullMicroPanels / blockMicroPanels * blockMicroPanels
                 let leftoverRows = isa == .avx512 && n >= AVX512Kernels.columns ? blockRows - pairedMicroPanels * mr : 0
-                if leftoverRows > 0 {
+                let wideEnd = leftoverRows == 4 && block.rowStep == 1 && epilogue.addsOnly && n % 64 == 0
+                if leftoverRows > 0 && !wideEnd {
                     // Whole micro-panels, zero-padded. At most six rows need only the first: the
                     // block then runs its 6 x 32 loop, which reads no other.
                     for microPanel in 0..<(leftoverRows + mr - 1) / mr {
@@ -383,9 +390,12 @@ enum GEMMCore {
                 }
                 // The AVX-512 calls share the next block's lines out evenly (see
                 // `AVX512Kernels.prefetchRate`).
-                let pairCalls = n / AVX512Kernels.columns
-                    * (pairedMicroPanels / blockMicroPanels + (leftoverRows > 0 ? 1 : 0))
-                let prefetchLinesPerCall = (prefetches.lineCount + pairCalls - 1) / max(pairCalls, 1)
+                let calls = n / AVX512Kernels.columns * pairedMicroPanels / blockMicroPanels
+                    + (wideEnd ? n / 64 : leftoverRows > 0 ? n / AVX512Kernels.columns : 0)
+                let linesPerCall = (prefetches.lineCount + calls - 1) / max(calls, 1)
+                // For A in micro-panels (dW's Xᵀ, a copied leftover) and for A's rows in place.
+                let panelRate = AVX512Kernels.prefetchRate(lines: linesPerCall, depth: depth, aRowStep: 1)
+                let rowRate = AVX512Kernels.prefetchRate(lines: linesPerCall, depth: depth, aRowStep: block.rowStep)
                 /// The 12 x 32 AVX-512 kernel on micro-panels `a0` and `a1` (rows from `i`, `rows` of
                 /// them stored) and the two panels from `panel`.
                 func multiplyPair(
@@ -394,7 +404,7 @@ enum GEMMCore {
                 ) {
                     let j = panel * nr
                     let b0 = UnsafePointer(packedB.base + panel * bStride)
-                    let rate = AVX512Kernels.prefetchRate(lines: prefetchLinesPerCall, depth: depth, aRowStep: rowStep)
+                    let rate = rowStep == 1 ? panelRate : rowRate
                     AVX512Kernels.multiply12x32(
                         depth: depth, a0: a0, a1: a1, aRowStep: rowStep, aDepthStep: depthStep,
                         b0: b0, b1: b0 + bStride, c: c + i * ldc + j, ldc: ldc, rows: rows, loadC: loadC,
@@ -413,14 +423,22 @@ enum GEMMCore {
                         continue
                     }
                     // Two full B panels: the 12 x 32 AVX-512 block on pairs of full micro-panels,
-                    // then on the copied leftover.
+                    // then on the copied leftover, or every second time the 4 x 64 block.
                     for microPanel in stride(from: 0, to: pairedMicroPanels, by: blockMicroPanels) {
                         let a0 = block.base + microPanel * block.panelStride
                         multiplyPair(
                             a0, a0 + block.panelStride, rowStep: block.rowStep, depthStep: block.depthStep,
                             i: i0 + microPanel * mr, rows: AVX512Kernels.rows, panel: panel)
                     }
-                    if leftoverRows > 0 {
+                    if wideEnd {
+                        if panel % (2 * blockPanels) == 0 {
+                            AVX512Kernels.multiply4x64(
+                                depth: depth, a: block.base + pairedMicroPanels * block.panelStride,
+                                aDepthStep: block.depthStep, b: packedB.base + panel * bStride, bStride: bStride,
+                                c: c + (i0 + pairedMicroPanels * mr) * ldc + panel * nr, ldc: ldc, loadC: loadC,
+                                prefetch: prefetches.next(lines: panelRate.lines), prefetchStep: panelRate.step)
+                        }
+                    } else if leftoverRows > 0 {
                         multiplyPair(
                             leftover.base, leftover.base + mr * depth, rowStep: 1, depthStep: mr,
                             i: i0 + pairedMicroPanels * mr, rows: leftoverRows, panel: panel)

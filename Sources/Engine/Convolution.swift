@@ -47,21 +47,18 @@ public enum Convolution {
     ) {
         let pixels = shape.outHeight * shape.outWidth
         let patch = shape.patchSize
-        let parts = min(pool.threadCount, shape.batch)
-        let bounds = ThreadPool.ranges(of: shape.batch, parts: parts)
-        pool.forEachChunk(parts) { part in
+        // One image per chunk, so the threads share the images out as they become free.
+        pool.forEachChunk(shape.batch) { image in
             let columns = Scratch(count: patch * pixels)
             defer { columns.free() }
-            for image in bounds[part] {
-                lowerToColumns(x + image * shape.inChannels * shape.inHeight * shape.inWidth, shape: shape, into: columns.base)
-                GEMMCore.multiply(
-                    rows: 0..<shape.outChannels, n: pixels, k: patch,
-                    a: StridedMatrix(weight, rowStride: patch, columnStride: 1),
-                    b: StridedMatrix(columns.base, rowStride: pixels, columnStride: 1),
-                    c: y + image * shape.outChannels * pixels, ldc: pixels,
-                    epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: bias, relu: relu),
-                    aRowSums: nil, isa: pool.isa)
-            }
+            lowerToColumns(x + image * shape.inChannels * shape.inHeight * shape.inWidth, shape: shape, into: columns.base)
+            GEMMCore.multiply(
+                rows: 0..<shape.outChannels, n: pixels, k: patch,
+                a: StridedMatrix(weight, rowStride: patch, columnStride: 1),
+                b: StridedMatrix(columns.base, rowStride: pixels, columnStride: 1),
+                c: y + image * shape.outChannels * pixels, ldc: pixels,
+                epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: bias, relu: relu),
+                aRowSums: nil, isa: pool.isa)
         }
     }
 

@@ -83,28 +83,36 @@ public enum GEMM {
         let biasPartials = Scratch(count: chunks * n)
         defer { partials.free(); biasPartials.free() }
         biasPartials.base.initialize(repeating: 0, count: chunks * n)
-        // Each worker takes a run of consecutive chunks, so while it finishes one chunk it can
-        // prefetch the rows of the next (a chunk's result does not depend on who computes it).
-        let workers = min(pool.threadCount, chunks)
-        let owned = ThreadPool.ranges(of: chunks, parts: workers)
-        pool.forEachChunk(workers) { worker in for chunk in owned[worker] {
+        // dWᵀ = Xᵀ · dZ over chunk c's rows. A = Xᵀ is read in place (element (p, i) at X[i, p],
+        // each depth step a row of X); B = dZ is packed, its mask applied and the bias gradient's
+        // column sums taken from the same loads.
+        func operands(_ chunk: Int) -> GEMMCore.Operands {
             let rows = bounds[chunk]
-            let following = chunk + 1 < owned[worker].upperBound ? bounds[chunk + 1].count : 0
-            // dWᵀ = Xᵀ · dZ over this chunk's rows. A = Xᵀ is read in place (element (p, i) at
-            // X[i, p], each depth step a row of X); B = dZ is packed, its mask applied and the
-            // bias gradient's column sums taken from the same loads.
-            let a = StridedMatrix(x + rows.lowerBound * ldx, rowStride: 1, columnStride: ldx)
-            let b = StridedMatrix(
-                dY + rows.lowerBound * lddy, rowStride: lddy, columnStride: 1,
-                reluMask: reluOutput.map { $0 + rows.lowerBound * lddy })
-            GEMMCore.multiply(
-                rows: 0..<k, n: n, k: rows.count, a: a, b: b, c: partials.base + chunk * k * n, ldc: n,
-                epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: nil, relu: false),
-                aRowSums: nil, bColumnSums: dBias == nil ? nil : biasPartials.base + chunk * n,
-                // All K rows of Xᵀ in one block: each depth step of A is then one contiguous
-                // row of X, read in address order.
-                rowBlock: min(k, 512), followingDepth: following, isa: pool.isa)
-        } }
+            return GEMMCore.Operands(
+                a: StridedMatrix(x + rows.lowerBound * ldx, rowStride: 1, columnStride: ldx),
+                b: StridedMatrix(
+                    dY + rows.lowerBound * lddy, rowStride: lddy, columnStride: 1,
+                    reluMask: reluOutput.map { $0 + rows.lowerBound * lddy }),
+                k: rows.count)
+        }
+        // The threads take the chunks from a queue, each one chunk ahead, so that it prefetches
+        // the next chunk's first block while it finishes one (a chunk's partial does not depend
+        // on who computes it).
+        let queue = ChunkQueue(count: chunks)
+        pool.forEachChunk(min(pool.threadCount, chunks)) { _ in
+            var upcoming = queue.next()
+            while let chunk = upcoming {
+                upcoming = queue.next()
+                let this = operands(chunk)
+                GEMMCore.multiply(
+                    rows: 0..<k, n: n, k: this.k, a: this.a, b: this.b, c: partials.base + chunk * k * n, ldc: n,
+                    epilogue: Epilogue(accumulate: false, columnBias: nil, rowBias: nil, relu: false),
+                    aRowSums: nil, bColumnSums: dBias == nil ? nil : biasPartials.base + chunk * n,
+                    // All K rows of Xᵀ in one block: each depth step of A is then one contiguous
+                    // row of X, read in address order.
+                    rowBlock: min(k, 512), then: upcoming.map(operands), isa: pool.isa)
+            }
+        }
         // dW[j, p] = Σ_c partial_c[p, j] (after dW[j, p] when accumulating), the partials added in
         // chunk order, so the bits do not depend on who computed them. Row p of every partial is
         // read in address order, eight columns at a time; the eight sums go down column p of dW.
@@ -147,13 +155,24 @@ public enum GEMM {
         max(1, min(16, m / 256))
     }
 
-    /// Splits the output rows into one contiguous range per thread. Rows are independent, so
-    /// the partition changes the schedule, never the bits.
+    /// Shares the output rows among the threads in blocks, each thread taking the next block
+    /// when it is free; a product deeper than one pass (K > `GEMMCore.kc`) is split into one
+    /// contiguous range per thread instead, since a block's later passes add to its earlier ones.
+    /// Rows are independent, so the sharing changes the schedule, never the bits.
     static func multiplySplittingRows(
         m: Int, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix, c: UnsafeMutablePointer<Float>,
         ldc: Int, epilogue: Epilogue, pool: ThreadPool
     ) {
         let parts = max(1, min(pool.threadCount, m / GEMMCore.mr))
+        if k <= GEMMCore.kc {
+            let blocks = ChunkQueue(count: GEMMCore.rowBlocks(m, isa: pool.isa))
+            pool.forEachChunk(parts) { _ in
+                GEMMCore.multiply(
+                    rows: 0..<m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, epilogue: epilogue, aRowSums: nil,
+                    sharedBlocks: blocks, isa: pool.isa)
+            }
+            return
+        }
         let bounds = ThreadPool.ranges(of: m, parts: parts)
         pool.forEachChunk(parts) { part in
             GEMMCore.multiply(
@@ -261,9 +280,12 @@ enum GEMMCore {
     /// Depth of one pass: K up to 256 (every g and f layer) runs without splitting.
     static let kc = 256
 
-    /// `C[rows, 0 ..< n] = epilogue(A[rows, 0 ..< k] · B[0 ..< k, 0 ..< n])`, single-threaded.
-    /// `followingDepth`: how many depth steps past k the caller multiplies next, from the same
-    /// operands' memory (dW's next chunk of rows); the last block prefetches their first block.
+    /// `C[rows, 0 ..< n] = epilogue(A[rows, 0 ..< k] · B[0 ..< k, 0 ..< n])`, single-threaded,
+    /// in blocks of `rowBlock` rows (by default `blockRows(isa:)`). With `sharedBlocks`, only the
+    /// blocks this call takes from that queue (block i: rows `rows.lowerBound + i * rowBlock`
+    /// on), the threads of one product sharing it; only for K ≤ `kc`. `then`: the operands of
+    /// the product the caller runs next on this thread (dW's next chunk, the same but for K),
+    /// whose first block the last block prefetches.
     /// When `aRowSums` is given, adds `Σ_p A[i, p]` (mask applied) to `aRowSums[i]` for every
     /// row i in `rows`; when `bColumnSums` is given, adds `Σ_p B[p, j]` (mask applied) to
     /// `bColumnSums[j]` for every j < n, even when `rows` is empty. Both sum each depth block of
@@ -275,11 +297,11 @@ enum GEMMCore {
     static func multiply(
         rows: Range<Int>, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: Epilogue, aRowSums: UnsafeMutablePointer<Float>?,
-        bColumnSums: UnsafeMutablePointer<Float>? = nil, rowBlock: Int? = nil, followingDepth: Int = 0,
-        isa: VectorISA
+        bColumnSums: UnsafeMutablePointer<Float>? = nil, rowBlock: Int? = nil, sharedBlocks: ChunkQueue? = nil,
+        then next: Operands? = nil, isa: VectorISA
     ) {
         guard n > 0, !rows.isEmpty || bColumnSums != nil else { return }
-        let mc = max(mr, rowBlock ?? (isa == .avx512 ? mcAVX512 : Self.mc))
+        let mc = rowBlock.map { max(mr, $0) } ?? blockRows(isa: isa)
         let panels = (n + nr - 1) / nr
         let maximumDepth = max(1, min(k, kc))
         let packedB = Scratch(count: panels * panelStride(rows: nr, depth: maximumDepth))
@@ -290,6 +312,7 @@ enum GEMMCore {
         defer { packedB.free(); packedA.free(); packedTail.free(); leftover.free(); tile.free() }
         let direct = a.reluMask == nil && aRowSums == nil && (a.rowStride == 1 || a.columnStride == 1)
         let depthBlocks = max(1, (k + kc - 1) / kc)
+        precondition(sharedBlocks == nil || depthBlocks == 1, "a shared product has one pass")
         // An output larger than the caches, written once, bypasses them (see `streamingFloats`).
         var epilogue = epilogue
         epilogue.streaming = !epilogue.accumulate && depthBlocks == 1 && rows.count * n >= streamingFloats
@@ -303,9 +326,12 @@ enum GEMMCore {
             let bStride = panelStride(rows: nr, depth: depth)
             packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride, columnSums: bColumnSums,
                   isa: isa)
-            var i0 = rows.lowerBound
-            while i0 < rows.upperBound {
-                let blockRows = min(mc, rows.upperBound - i0)
+            // This thread's row blocks, each taken one ahead so that its rows can be prefetched.
+            var blocks = RowBlocks(rows: rows, size: mc, shared: sharedBlocks)
+            var upcoming = blocks.next()
+            while let blockRange = upcoming {
+                upcoming = blocks.next()
+                let i0 = blockRange.lowerBound, blockRows = blockRange.count
                 let block: PackedA
                 if !direct {
                     block = packA(a, i0: i0, rows: blockRows, p0: p0, depth: depth, into: packedA.base, rowSums: aRowSums)
@@ -318,20 +344,21 @@ enum GEMMCore {
                 }
                 // While this block computes, the memory system fetches the next one's operands:
                 // the next rows of A (and of the output mask its epilogue reads), or after the
-                // last rows the next depth block of B and A.
+                // last rows the next depth block of B and A, or the first of the next product.
                 var prefetches = PrefetchQueue()
-                let nextI0 = i0 + blockRows
-                if nextI0 < rows.upperBound {
-                    let nextRows = nextI0..<min(nextI0 + mc, rows.upperBound)
+                let firstRows = rows.lowerBound..<min(rows.lowerBound + mc, rows.upperBound)
+                if let nextRows = upcoming {
                     prefetches.add(a, rows: nextRows, columns: p0..<p0 + depth)
                     if finish, let mask = epilogue.outputMask {
                         prefetches.add(StridedMatrix(mask, rowStride: ldc, columnStride: 1), rows: nextRows, columns: 0..<n)
                     }
-                } else if depthBlock + 1 < depthBlocks || followingDepth > 0 {
-                    let q0 = p0 + depth, nextDepth = min(kc, depthBlock + 1 < depthBlocks ? k - q0 : followingDepth)
+                } else if depthBlock + 1 < depthBlocks {
+                    let q0 = p0 + depth, nextDepth = min(kc, k - q0)
                     prefetches.add(b, rows: q0..<q0 + nextDepth, columns: 0..<n)
-                    prefetches.add(
-                        a, rows: rows.lowerBound..<min(rows.lowerBound + mc, rows.upperBound), columns: q0..<q0 + nextDepth)
+                    prefetches.add(a, rows: firstRows, columns: q0..<q0 + nextDepth)
+                } else if let next {
+                    prefetches.add(next.b, rows: 0..<min(kc, next.k), columns: 0..<n)
+                    prefetches.add(next.a, rows: firstRows, columns: 0..<min(kc, next.k))
                 }
                 let microPanels = (blockRows + mr - 1) / mr
                 let tailRows = blockRows - (microPanels - 1) * mr
@@ -445,8 +472,52 @@ enum GEMMCore {
                     }
                     panel += blockPanels
                 }
-                i0 += blockRows
             }
+        }
+    }
+
+    /// Rows per block: `mc`, or `mcAVX512` for the AVX-512 kernels.
+    static func blockRows(isa: VectorISA) -> Int {
+        isa == .avx512 ? mcAVX512 : mc
+    }
+
+    /// How many blocks of `blockRows(isa:)` rows `m` rows make.
+    static func rowBlocks(_ m: Int, isa: VectorISA) -> Int {
+        (m + blockRows(isa: isa) - 1) / blockRows(isa: isa)
+    }
+
+    /// The operands of a product: A [rows, k] and B [k, n].
+    struct Operands {
+        var a: StridedMatrix
+        var b: StridedMatrix
+        var k: Int
+    }
+
+    /// The row blocks one thread computes, in order: `rows` cut into blocks of `size`, or, with
+    /// `shared`, the blocks it takes from that queue (block i: rows from `rows.lowerBound + i * size`).
+    struct RowBlocks: IteratorProtocol {
+        let rows: Range<Int>
+        let size: Int
+        let shared: ChunkQueue?
+        private var index = 0
+
+        init(rows: Range<Int>, size: Int, shared: ChunkQueue?) {
+            self.rows = rows
+            self.size = size
+            self.shared = shared
+        }
+
+        mutating func next() -> Range<Int>? {
+            let block: Int
+            if let shared {
+                guard let taken = shared.next() else { return nil }
+                block = taken
+            } else {
+                block = index
+                index += 1
+            }
+            let start = rows.lowerBound + block * size
+            return start < rows.upperBound ? start..<min(start + size, rows.upperBound) : nil
         }
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs work on a fixed number of threads with a partition of the work that does not depend on
 /// that number.
@@ -54,8 +55,8 @@ public struct ThreadPool: Sendable {
     }
 
     /// Calls `body(chunk)` once for every chunk in `0 ..< chunks`, on up to `threadCount`
-    /// threads. Thread t takes chunks t, t + threadCount, ...; a chunk's result must not depend
-    /// on which thread ran it.
+    /// threads, which take the chunks in order from a `ChunkQueue`, each the next one when it is
+    /// free. A chunk's result must not depend on which thread ran it.
     public func forEachChunk(_ chunks: Int, _ body: (Int) -> Void) {
         guard chunks > 0 else { return }
         let workers = min(threadCount, chunks)
@@ -63,14 +64,11 @@ public struct ThreadPool: Sendable {
             for chunk in 0..<chunks { body(chunk) }
             return
         }
+        let queue = ChunkQueue(count: chunks)
         withoutActuallyEscaping(body) { escapable in
             let box = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var chunk = worker
-                while chunk < chunks {
-                    box.value(chunk)
-                    chunk += workers
-                }
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let chunk = queue.next() { box.value(chunk) }
             }
         }
     }
@@ -82,6 +80,27 @@ public struct ThreadPool: Sendable {
         return (0..<parts).map { part in
             (count * part / parts)..<(count * (part + 1) / parts)
         }
+    }
+}
+
+/// Hands out the chunks `0 ..< count` in order, each once, to whichever thread asks first.
+///
+/// For work whose chunks give the same result on any thread (the rows of a matrix product, the
+/// fixed chunks of a reduction): each thread takes the next chunk when it is free, so a thread
+/// slowed by a busy neighbour (these vCPUs are shared) does fewer of them instead of holding the
+/// others up. The bits never depend on who took what.
+public final class ChunkQueue: Sendable {
+    private let count: Int
+    private let taken = Atomic<Int>(0)
+
+    public init(count: Int) {
+        self.count = count
+    }
+
+    /// The next chunk, or nil when all are taken.
+    public func next() -> Int? {
+        let chunk = taken.add(1, ordering: .relaxed).oldValue
+        return chunk < count ? chunk : nil
     }
 }
 

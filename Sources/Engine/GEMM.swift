@@ -799,7 +799,7 @@ struct PrefetchQueue {
     /// Where the next kernel call's `lines` lines start, or nil when nothing is left.
     mutating func next(lines: Int) -> UnsafePointer<Float>? {
         guard !pending.isEmpty, lines > 0 else { return nil }
-        turn %= pending.count
+        if turn == pending.count { turn = 0 }
         let start = pending[turn].next
         pending[turn].next += lines * 64
         if pending[turn].next >= pending[turn].end {

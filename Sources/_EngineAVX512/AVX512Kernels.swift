@@ -338,15 +338,30 @@ extension AVX512Kernels {
         // step is under 16 floats, which costs less than a test per step. Without a queue, the
         // lines asked for are B's, already in L1.
         let lines = prefetch ?? b0, step = prefetch == nil ? 16 : prefetchStep
-        for p in 0..<depth {
+        // Two steps per trip: half the loop's own instructions, which take issue slots from the
+        // FMAs (dW measured 0.5 to 1 % of the peak faster in paired runs).
+        var p = 0
+        while p &+ 2 <= depth {
+            rnrepro_prefetch(lines + step &* p)
+            var u = load(pb0), v = load(pb1)
+            top.add(pa, u, v)
+            bottom.add(pc, u, v)
+            rnrepro_prefetch(lines + step &* (p &+ 1))
+            u = load(pb0 + 16)
+            v = load(pb1 + 16)
+            top.add(pa + aDepthStep, u, v)
+            bottom.add(pc + aDepthStep, u, v)
+            pa += 2 &* aDepthStep
+            pc += 2 &* aDepthStep
+            pb0 += 32
+            pb1 += 32
+            p &+= 2
+        }
+        if p < depth {
             rnrepro_prefetch(lines + step &* p)
             let u = load(pb0), v = load(pb1)
             top.add(pa, u, v)
             bottom.add(pc, u, v)
-            pa += aDepthStep
-            pc += aDepthStep
-            pb0 += 16
-            pb1 += 16
         }
         guard let output else {
             top.store(to: tile)

@@ -153,35 +153,34 @@ public enum AVX512Kernels {
     /// With `columnSums`, also adds `Σ_p B[p, j]` to `columnSums[j]` for every column copied,
     /// each column summed from zero over p in order, then added (the order of the engine's
     /// `GEMMCore.packB`, so the bits agree): dW's bias gradient, taken from the same loads as
-    /// the copy of dZ. Four panels at a time, down all rows, so the sums stay in registers.
+    /// the copy of dZ. Two panels at a time, down all rows, so the sums stay in registers.
     public static func packPanels(
         _ b: UnsafePointer<Float>, rowStride: Int, depth: Int, panels: Int,
         into out: UnsafeMutablePointer<Float>, panelStride: Int, columnSums: UnsafeMutablePointer<Float>?
     ) {
+        @inline(__always) func add(_ sum: SIMD16<Float>, toSumOf panel: Int) {
+            guard let columnSums else { return }
+            let sums = columnSums + 16 * panel
+            storeUnaligned(loadUnaligned(sums) + sum, sums)
+        }
         var q = 0
-        while q + 4 <= panels {
-            var s0 = SIMD16<Float>(), s1 = s0, s2 = s0, s3 = s0
+        while q + 2 <= panels {
+            var s0 = SIMD16<Float>(), s1 = s0
             var source = b + 16 * q, destination = out + q * panelStride
             for _ in 0..<depth {
                 let v0 = loadUnaligned(source), v1 = loadUnaligned(source + 16)
-                let v2 = loadUnaligned(source + 32), v3 = loadUnaligned(source + 48)
                 storeUnaligned(v0, destination)
                 storeUnaligned(v1, destination + panelStride)
-                storeUnaligned(v2, destination + 2 * panelStride)
-                storeUnaligned(v3, destination + 3 * panelStride)
-                s0 += v0; s1 += v1; s2 += v2; s3 += v3
+                s0 += v0
+                s1 += v1
                 source += rowStride
                 destination += 16
             }
-            if let columnSums {
-                for (v, sum) in [s0, s1, s2, s3].enumerated() {
-                    let sums = columnSums + 16 * (q + v)
-                    storeUnaligned(loadUnaligned(sums) + sum, sums)
-                }
-            }
-            q += 4
+            add(s0, toSumOf: q)
+            add(s1, toSumOf: q + 1)
+            q += 2
         }
-        while q < panels {
+        if q < panels {
             var sum = SIMD16<Float>()
             var source = b + 16 * q, destination = out + q * panelStride
             for _ in 0..<depth {
@@ -191,8 +190,7 @@ public enum AVX512Kernels {
                 source += rowStride
                 destination += 16
             }
-            if let columnSums { storeUnaligned(loadUnaligned(columnSums + 16 * q) + sum, columnSums + 16 * q) }
-            q += 1
+            add(sum, toSumOf: q)
         }
     }
 

@@ -116,7 +116,8 @@ public enum GEMM {
         // dW[j, p] = Σ_c partial_c[p, j] (after dW[j, p] when accumulating), the partials added in
         // chunk order, so the bits do not depend on who computed them. Row p of every partial is
         // read in address order, eight columns at a time; the eight sums go down column p of dW.
-        let depthParts = ThreadPool.ranges(of: k, parts: max(1, min(pool.threadCount, k)))
+        // Sixteen rows p to a chunk, so the threads share them out as they become free.
+        let depthParts = ThreadPool.ranges(of: k, parts: max(1, (k + 15) / 16))
         pool.forEachChunk(depthParts.count) { part in
             for p in depthParts[part] {
                 let out = dW + p

@@ -647,23 +647,31 @@ enum GEMMCore {
                 for j in 0..<sums.count { columnSums[j] += sums.base[j] }
             }
         }
+        // The rest column by column (the forward's Wᵀ, whose columns are W's contiguous rows),
+        // zero past the last column.
         for panel in fullPanels..<panels {
             let j = panel * nr
             let valid = min(nr, n - j)
             let d = out + panel * panelStride
             for column in 0..<nr {
+                guard column < valid else {
+                    for p in 0..<depth { d[p * nr + column] = 0 }
+                    continue
+                }
+                let source = p0 * rs + (j + column) * cs
+                guard b.reluMask != nil || columnSums != nil else {
+                    for p in 0..<depth { d[p * nr + column] = b.base[source + p * rs] }
+                    continue
+                }
                 var sum: Float = 0
                 for p in 0..<depth {
-                    var value: Float = 0
-                    if column < valid {
-                        let offset = (p0 + p) * rs + (j + column) * cs
-                        value = b.base[offset]
-                        if let mask = b.reluMask, !(mask[offset] > 0) { value = 0 }
-                    }
+                    let offset = source + p * rs
+                    var value = b.base[offset]
+                    if let mask = b.reluMask, !(mask[offset] > 0) { value = 0 }
                     d[p * nr + column] = value
                     sum += value
                 }
-                if column < valid { columnSums?[j + column] += sum }
+                columnSums?[j + column] += sum
             }
         }
     }

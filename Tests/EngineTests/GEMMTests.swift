@@ -93,6 +93,22 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
         }
     }
 
+    /// With no input columns (K = 0) there is no dW, but the bias gradient is still dZ's column
+    /// sums: they are taken while dZ is packed, which must happen even with no rows of dWᵀ.
+    @Test func backwardWeightWithoutInputColumnsStillSumsTheBias() {
+        let (m, n) = (600, 64)
+        let dY = randomValues(m * n, stream: 24)
+        for pool in poolsForEveryISA {
+            let buffers = Buffers()
+            let dBias = buffers.zeros(n)
+            GEMM.backwardWeight(
+                dY: buffers.make(dY), x: buffers.zeros(1), dW: buffers.zeros(1), dBias: dBias, m: m, n: n, k: 0,
+                pool: pool)
+            let reference = GEMM.backwardReference(dY: dY, x: [], w: [], y: nil, m: m, n: n, k: 0)
+            #expect(maxScaledError(read(dBias, n), reference.dBias) <= Tolerance.floatKernel, "\(pool.isa)")
+        }
+    }
+
     @Test func backwardWeightAccumulatesIntoStridedSlice() {
         // RN's g1 weight [H, 63] receives its per-object block's gradient as a column slice.
         let (m, n, k, lddw) = (300, 20, 26, 63)

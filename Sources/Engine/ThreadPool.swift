@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Runs work on a fixed number of threads with a partition of the work that does not depend on
 /// that number.
@@ -88,10 +87,13 @@ public struct ThreadPool: Sendable {
 /// For work whose chunks give the same result on any thread (the rows of a matrix product, the
 /// fixed chunks of a reduction): each thread takes the next chunk when it is free, so a thread
 /// slowed by a busy neighbour (these vCPUs are shared) does fewer of them instead of holding the
-/// others up. The bits never depend on who took what.
-public final class ChunkQueue: Sendable {
+/// others up. The bits never depend on who took what. A lock guards the count (the package
+/// builds for macOS 13, older than the standard library's atomics); a chunk is far more work
+/// than taking the lock.
+public final class ChunkQueue: @unchecked Sendable {
     private let count: Int
-    private let taken = Atomic<Int>(0)
+    private let lock = NSLock()
+    private var taken = 0
 
     public init(count: Int) {
         self.count = count
@@ -99,8 +101,11 @@ public final class ChunkQueue: Sendable {
 
     /// The next chunk, or nil when all are taken.
     public func next() -> Int? {
-        let chunk = taken.add(1, ordering: .relaxed).oldValue
-        return chunk < count ? chunk : nil
+        lock.lock()
+        defer { lock.unlock() }
+        guard taken < count else { return nil }
+        taken += 1
+        return taken - 1
     }
 }
 

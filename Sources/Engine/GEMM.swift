@@ -306,7 +306,8 @@ enum GEMMCore {
         let panels = (n + nr - 1) / nr
         let maximumDepth = max(1, min(k, kc))
         let packedB = Scratch(count: panels * panelStride(rows: nr, depth: maximumDepth))
-        let packedA = Scratch(count: (mc / mr + 2) * panelStride(rows: mr, depth: maximumDepth))
+        // `packA` copies a block's rows one after another: at most mc rows of one depth block.
+        let packedA = Scratch(count: mc * maximumDepth)
         let packedTail = Scratch(count: mr * maximumDepth)
         let leftover = Scratch(count: isa == .avx512 ? AVX512Kernels.rows * maximumDepth : 0)
         let tile = Scratch(count: isa == .avx512 ? AVX512Kernels.tileCount : 0)

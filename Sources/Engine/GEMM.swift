@@ -320,18 +320,18 @@ enum GEMMCore {
         epilogue.streaming = !epilogue.accumulate && depthBlocks == 1 && rows.count * n >= streamingFloats
             && Int(bitPattern: c) % 64 == 0 && ldc % nr == 0
         defer { if epilogue.streaming { rnrepro_store_fence() } }
+        // With one block of rows (dW's), each pair of B panels serves that block only: it is
+        // packed just before its kernels, into one of two slots that stay in L1, instead of all
+        // panels at once through L2 (the copy alone took 40 % less time; dW 0.7 to 1.4 % of the
+        // peak in paired runs).
+        let packPairs = isa == .avx512 && b.columnStride == 1 && b.reluMask == nil
+            && n % AVX512Kernels.columns == 0 && sharedBlocks == nil && !rows.isEmpty && rows.count <= mc
         for depthBlock in 0..<depthBlocks {
             let p0 = depthBlock * kc
             let depth = min(kc, k - p0)
             let loadC = depthBlock > 0 || epilogue.accumulate
             let finish = depthBlock == depthBlocks - 1
             let bStride = panelStride(rows: nr, depth: depth)
-            // With one block of rows (dW's), each pair of B panels serves that block only: it is
-            // packed just before its kernels, into one of two slots that stay in L1, instead of
-            // all panels at once through L2 (the copy alone took 40 % less time; dW 0.7 to 1.4 %
-            // of the peak in paired runs).
-            let packPairs = isa == .avx512 && b.columnStride == 1 && b.reluMask == nil
-                && n % AVX512Kernels.columns == 0 && sharedBlocks == nil && !rows.isEmpty && rows.count <= mc
             if !packPairs {
                 packB(b, p0: p0, depth: depth, n: n, into: packedB.base, panelStride: bStride, columnSums: bColumnSums,
                       isa: isa)

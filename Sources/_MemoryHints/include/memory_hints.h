@@ -21,6 +21,12 @@ static inline __attribute__((always_inline)) void rnrepro_prefetch_l1(const void
     __builtin_prefetch(address, 0, 3);
 }
 
+/// Asks for the cache line at `address` in L1 with intent to write (PREFETCHW): for lines the
+/// caller overwrites soon, which another core may hold, so the stores need not wait for it.
+static inline __attribute__((always_inline)) void rnrepro_prefetch_write(void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
 /// Stores 8 floats at `address` (32-byte aligned) around the caches (VMOVNTPS), for outputs too
 /// large to stay in them: no read of the old line first, no eviction of the operands.
 static inline __attribute__((always_inline)) void rnrepro_stream8(float *address, rnrepro_float8 value) {

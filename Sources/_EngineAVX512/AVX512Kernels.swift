@@ -53,9 +53,9 @@ public enum AVX512Kernels {
     /// rewritten at every call, each chunk's by whichever thread takes it, so about half their
     /// lines are held by the other core. Asked for with intent to write, dW won 605 of 1000
     /// paired runs on two threads (0.2 to 1.2 % of the peak faster on average); on one thread,
-    /// where no other core holds them, quiet runs showed no difference.
-    /// With `streaming`, C (64-byte aligned, `ldc` a multiple of 16, no `loadC`) is written with
-    /// streaming stores, not asked for, and the caller fences.
+    /// where no other core holds them, quiet runs showed no difference. With `streaming`, C
+    /// (64-byte aligned, `ldc` a multiple of 16, no `loadC`) is written with streaming stores,
+    /// not asked for, and the caller fences.
     @inline(never)
     public static func multiply12x32(
         depth: Int, a0: UnsafePointer<Float>, a1: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,

@@ -1,9 +1,9 @@
 #ifndef RNREPRO_MEMORY_HINTS_H
 #define RNREPRO_MEMORY_HINTS_H
 
-/// Memory hints for the matrix kernels, which Swift does not spell: a software prefetch and
-/// streaming (non-temporal) stores. They change when data moves between caches and memory,
-/// never a value. Inline, so the Swift kernels that call them compile them with their own
+/// Memory hints for the matrix kernels, which Swift does not spell: software prefetches (to read
+/// or to write) and streaming (non-temporal) stores. They change when data moves between caches
+/// and memory, never a value. Inline, so the Swift kernels that call them compile them with their own
 /// target (AVX2 for the engine, AVX-512 for `_EngineAVX512`).
 
 typedef float rnrepro_float8 __attribute__((ext_vector_type(8)));

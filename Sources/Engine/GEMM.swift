@@ -377,13 +377,7 @@ enum GEMMCore {
                 // covers every panel: it copies the micro-panels after the last pair itself).
                 let copyTail = tailRows < mr && (isa != .avx512 || n % AVX512Kernels.columns != 0)
                 if copyTail {
-                    let tail = packedTail.base
-                    let source = block.base + (microPanels - 1) * block.panelStride
-                    for p in 0..<depth {
-                        for r in 0..<mr {
-                            tail[p * mr + r] = r < tailRows ? source[r * block.rowStep + p * block.depthStep] : 0
-                        }
-                    }
+                    block.copyMicroPanel(microPanels - 1, rows: tailRows, depth: depth, into: packedTail.base)
                 }
                 /// The 6 x 16 kernel on one micro-panel of this block and one panel of B.
                 func multiplyBlock(_ microPanel: Int, _ panel: Int) {
@@ -414,15 +408,9 @@ enum GEMMCore {
                     // Whole micro-panels, zero-padded. At most six rows need only the first: the
                     // block then runs its 6 x 32 loop, which reads no other.
                     for microPanel in 0..<(leftoverRows + mr - 1) / mr {
-                        let realRows = min(mr, leftoverRows - microPanel * mr)
-                        let source = block.base + (pairedMicroPanels + microPanel) * block.panelStride
-                        let copy = leftover.base + microPanel * mr * depth
-                        for p in 0..<depth {
-                            for r in 0..<mr {
-                                copy[p &* mr &+ r] =
-                                    r < realRows ? source[r &* block.rowStep &+ p &* block.depthStep] : 0
-                            }
-                        }
+                        block.copyMicroPanel(
+                            pairedMicroPanels + microPanel, rows: min(mr, leftoverRows - microPanel * mr), depth: depth,
+                            into: leftover.base + microPanel * mr * depth)
                     }
                 }
                 // The AVX-512 calls share the next block's lines out evenly (see
@@ -558,6 +546,18 @@ enum GEMMCore {
         var rowStep: Int
         var depthStep: Int
         var panelStride: Int
+
+        /// Copies the first `rows` rows of micro-panel `microPanel` over `depth` steps to `out`,
+        /// zero up to `mr` rows: six values per depth step, the layout the kernels read with row
+        /// step 1 and depth step `mr`, never past the matrix's last row.
+        func copyMicroPanel(_ microPanel: Int, rows: Int, depth: Int, into out: UnsafeMutablePointer<Float>) {
+            let source = base + microPanel * panelStride
+            for p in 0..<depth {
+                for r in 0..<mr {
+                    out[p &* mr &+ r] = r < rows ? source[r &* rowStep &+ p &* depthStep] : 0
+                }
+            }
+        }
     }
 
     /// Copies rows `i0 ..< i0 + rows`, depth `p0 ..< p0 + depth` of A, masked, row by row, and

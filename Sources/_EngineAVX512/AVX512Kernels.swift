@@ -67,17 +67,7 @@ public enum AVX512Kernels {
         // The epilogue adds C: its lines come to L1 while the block computes. Or it only writes C
         // (the first depth block of one of dW's partial products): the lines are asked for with
         // intent to write, so the stores do not wait for another core to give them up.
-        if loadC {
-            for r in 0..<rows {
-                rnrepro_prefetch_l1(c + r * ldc)
-                rnrepro_prefetch_l1(c + r * ldc + 16)
-            }
-        } else if !streaming {
-            for r in 0..<rows {
-                rnrepro_prefetch_write(c + r * ldc)
-                rnrepro_prefetch_write(c + r * ldc + 16)
-            }
-        }
+        if !streaming { prefetchBlock(c, ldc: ldc, rows: rows, lines: 2, toRead: loadC) }
         // dW's epilogue only adds C: the micro-panel loops write it from the registers.
         let plain = columnBias == nil && rowBias == nil && !relu && outputMask == nil && !streaming
         if rows <= 6 && aRowStep == 1 {
@@ -141,15 +131,7 @@ public enum AVX512Kernels {
         depth: Int, a: UnsafePointer<Float>, aDepthStep: Int, b: UnsafePointer<Float>, bStride: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool, prefetch: UnsafePointer<Float>?, prefetchStep: Int
     ) {
-        if loadC {
-            for r in 0..<4 {
-                for q in 0..<4 { rnrepro_prefetch_l1(c + r * ldc + 16 * q) }
-            }
-        } else {
-            for r in 0..<4 {
-                for q in 0..<4 { rnrepro_prefetch_write(c + r * ldc + 16 * q) }
-            }
-        }
+        prefetchBlock(c, ldc: ldc, rows: 4, lines: 4, toRead: loadC)
         var block = FourWideRows()
         var pa = a, pb = b
         let lines = prefetch ?? b, step = prefetch == nil ? 16 : prefetchStep
@@ -229,6 +211,18 @@ public enum AVX512Kernels {
         }
         let sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11))
         return sum.sum()
+    }
+}
+
+/// Asks for a block of C before its kernel computes it: `lines` cache lines of each of `rows`
+/// rows `ldc` floats apart, into L1 to read (`toRead`, an epilogue that adds C) or with intent to
+/// write (one that only writes it).
+@inline(__always)
+private func prefetchBlock(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, lines: Int, toRead: Bool) {
+    for r in 0..<rows {
+        for q in 0..<lines {
+            if toRead { rnrepro_prefetch_l1(c + r * ldc + 16 * q) } else { rnrepro_prefetch_write(c + r * ldc + 16 * q) }
+        }
     }
 }
 

@@ -701,23 +701,25 @@ enum GEMMCore {
             // A's six values for one p are adjacent: constant displacements off one pointer.
             var pa = a
             let step = aDepthStep
-            @inline(__always) func update(_ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>) {
+            @inline(__always) func update(
+                _ block: inout RegisterBlock, _ pa: UnsafePointer<Float>, _ pb: UnsafePointer<Float>
+            ) {
                 block.update(loadAligned(pb), loadAligned(pb + 8), pa[0], pa[1], pa[2], pa[3], pa[4], pa[5])
             }
             // Unrolled by four so the loop counter and pointer updates are paid once per four
             // steps of twelve FMAs.
             while p + 4 <= depth {
                 if let prefetch { rnrepro_prefetch(prefetch + 4 * p) }
-                update(pa, pb)
-                update(pa + step, pb + nr)
-                update(pa + 2 * step, pb + 2 * nr)
-                update(pa + 3 * step, pb + 3 * nr)
+                update(&block, pa, pb)
+                update(&block, pa + step, pb + nr)
+                update(&block, pa + 2 * step, pb + 2 * nr)
+                update(&block, pa + 3 * step, pb + 3 * nr)
                 pa += 4 * step
                 pb += 4 * nr
                 p += 4
             }
             while p < depth {
-                update(pa, pb)
+                update(&block, pa, pb)
                 pa += step
                 pb += nr
                 p += 1
@@ -726,20 +728,20 @@ enum GEMMCore {
             // Six row streams; unrolled by four with constant offsets along each row.
             let a0 = a, a1 = a + aRowStep, a2 = a + 2 * aRowStep
             let a3 = a + 3 * aRowStep, a4 = a + 4 * aRowStep, a5 = a + 5 * aRowStep
-            @inline(__always) func update(_ q: Int, _ pb: UnsafePointer<Float>) {
+            @inline(__always) func update(_ block: inout RegisterBlock, _ q: Int, _ pb: UnsafePointer<Float>) {
                 block.update(loadAligned(pb), loadAligned(pb + 8), a0[q], a1[q], a2[q], a3[q], a4[q], a5[q])
             }
             while p + 4 <= depth {
                 if let prefetch { rnrepro_prefetch(prefetch + 4 * p) }
-                update(p, pb)
-                update(p + 1, pb + nr)
-                update(p + 2, pb + 2 * nr)
-                update(p + 3, pb + 3 * nr)
+                update(&block, p, pb)
+                update(&block, p + 1, pb + nr)
+                update(&block, p + 2, pb + 2 * nr)
+                update(&block, p + 3, pb + 3 * nr)
                 pb += 4 * nr
                 p += 4
             }
             while p < depth {
-                update(p, pb)
+                update(&block, p, pb)
                 pb += nr
                 p += 1
             }
@@ -873,12 +875,11 @@ struct RegisterBlock {
     func store(
         to c: UnsafeMutablePointer<Float>, ldc: Int, loadC: Bool, finish: Bool, epilogue: Epilogue, row: Int, column: Int
     ) {
-        var bias0 = SIMD8<Float>(), bias1 = SIMD8<Float>()
-        let columnBias = finish ? epilogue.columnBias : nil
-        if let columnBias {
-            bias0 = loadVector(columnBias + column)
-            bias1 = loadVector(columnBias + column + 8)
-        }
+        // Constants, not `var`s: a `var` captured by `finishRow` lives in a heap box, two
+        // allocations per block (a fifth of the AVX2 forward's time in `perf`).
+        let columnBias = finish ? epilogue.columnBias.map { $0 + column } : nil
+        let bias0 = columnBias.map { loadVector($0) } ?? SIMD8<Float>()
+        let bias1 = columnBias.map { loadVector($0 + 8) } ?? SIMD8<Float>()
         let rowBias = finish ? epilogue.rowBias.map { $0 + row } : nil
         let relu = finish && epilogue.relu
         let outputMask = finish ? epilogue.outputMask.map { $0 + row * ldc + column } : nil

@@ -128,27 +128,46 @@ public enum Convolution {
     /// A function of the batch size only (never of the thread count): up to 8 chunks.
     public static func reductionChunkCount(_ batch: Int) -> Int { max(1, min(8, batch)) }
 
+    /// The outputs `o` whose tap at kernel offset `k` reads an input inside `0 ..< input`:
+    /// `0 ≤ 2·o - 1 + k < input`, among `0 ..< output`. The others read the zero padding.
+    static func taps(offset k: Int, input: Int, output: Int) -> Range<Int> {
+        // 2·o - 1 + k ≥ 0: o ≥ 1 when k = 0; 2·o - 1 + k ≤ input - 1: o ≤ (input - k) / 2.
+        let end = input - k < 0 ? 0 : min(output, (input - k) / 2 + 1)
+        return min(k == 0 ? 1 : 0, end)..<end
+    }
+
     /// im2col for one image: `col[(ci·3 + kh)·3 + kw, oh·Wo + ow] = x[ci, 2·oh - 1 + kh, 2·ow - 1 + kw]`,
-    /// zero where the tap falls in the padding.
+    /// zero where the tap falls in the padding. The taps of one output row are every second
+    /// input of one input row: eight at a time from sixteen adjacent floats.
     static func lowerToColumns(_ x: UnsafePointer<Float>, shape: ConvolutionShape, into col: UnsafeMutablePointer<Float>) {
         let h = shape.inHeight, w = shape.inWidth, ho = shape.outHeight, wo = shape.outWidth
         var row = col
         for channel in 0..<shape.inChannels {
             let plane = x + channel * h * w
             for kh in 0..<3 {
+                let rows = taps(offset: kh, input: h, output: ho)
                 for kw in 0..<3 {
+                    let columns = taps(offset: kw, input: w, output: wo)
                     for oh in 0..<ho {
-                        let ih = 2 * oh - 1 + kh
                         let out = row + oh * wo
-                        guard ih >= 0 && ih < h else {
+                        guard rows.contains(oh) else {
                             out.initialize(repeating: 0, count: wo)
                             continue
                         }
-                        let line = plane + ih * w
-                        for ow in 0..<wo {
-                            let iw = 2 * ow - 1 + kw
-                            out[ow] = iw >= 0 && iw < w ? line[iw] : 0
+                        let line = plane + (2 * oh - 1 + kh) * w
+                        out.initialize(repeating: 0, count: columns.lowerBound)
+                        var ow = columns.lowerBound
+                        // The sixteen floats from input 2·ow - 1 + kw must lie in this row.
+                        while ow + 8 <= columns.upperBound && 2 * ow - 1 + kw + 16 <= w {
+                            let pairs = UnsafeRawPointer(line + 2 * ow - 1 + kw).loadUnaligned(as: SIMD16<Float>.self)
+                            storeVector(pairs.evenHalf, out + ow)
+                            ow += 8
                         }
+                        while ow < columns.upperBound {
+                            out[ow] = line[2 * ow - 1 + kw]
+                            ow += 1
+                        }
+                        (out + columns.upperBound).initialize(repeating: 0, count: wo - columns.upperBound)
                     }
                     row += ho * wo
                 }
@@ -157,15 +176,29 @@ public enum Convolution {
     }
 
     /// The transpose of `lowerToColumns`: one row of Cin·9 taps per output pixel, so the dW
-    /// product packs it with contiguous loads.
+    /// product packs it with contiguous loads. A pixel whose nine taps all lie inside the image
+    /// copies them without tests.
     static func lowerToRows(_ x: UnsafePointer<Float>, shape: ConvolutionShape, into rows: UnsafeMutablePointer<Float>) {
         let h = shape.inHeight, w = shape.inWidth, ho = shape.outHeight, wo = shape.outWidth
-        let patch = shape.patchSize
+        let patch = shape.patchSize, planeSize = h * w
+        let inside = (rows: taps(offset: 0, input: h, output: ho).clamped(to: taps(offset: 2, input: h, output: ho)),
+                      columns: taps(offset: 0, input: w, output: wo).clamped(to: taps(offset: 2, input: w, output: wo)))
         for oh in 0..<ho {
             for ow in 0..<wo {
                 let out = rows + (oh * wo + ow) * patch
+                // The tap (kh, kw) = (0, 0) of this pixel, maybe in the padding.
+                let corner = (2 * oh - 1) * w + 2 * ow - 1
+                if inside.rows.contains(oh) && inside.columns.contains(ow) {
+                    for channel in 0..<shape.inChannels {
+                        let source = x + channel * planeSize + corner, taps = out + channel * 9
+                        taps[0] = source[0]; taps[1] = source[1]; taps[2] = source[2]
+                        taps[3] = source[w]; taps[4] = source[w + 1]; taps[5] = source[w + 2]
+                        taps[6] = source[2 * w]; taps[7] = source[2 * w + 1]; taps[8] = source[2 * w + 2]
+                    }
+                    continue
+                }
                 for channel in 0..<shape.inChannels {
-                    let plane = x + channel * h * w
+                    let plane = x + channel * planeSize
                     for kh in 0..<3 {
                         let ih = 2 * oh - 1 + kh
                         for kw in 0..<3 {
@@ -179,7 +212,9 @@ public enum Convolution {
     }
 
     /// col2im for one image: the adjoint of `lowerToColumns`, overwriting dx. Taps are added in
-    /// a fixed order (channel, kh, kw, oh, ow).
+    /// a fixed order (channel, kh, kw, oh, ow), each input receiving at most one per (kh, kw):
+    /// eight at a time into every second float of sixteen adjacent ones (the others are
+    /// rewritten unchanged).
     static func raiseFromColumns(_ col: UnsafePointer<Float>, shape: ConvolutionShape, into dx: UnsafeMutablePointer<Float>) {
         let h = shape.inHeight, w = shape.inWidth, ho = shape.outHeight, wo = shape.outWidth
         dx.initialize(repeating: 0, count: shape.inChannels * h * w)
@@ -187,15 +222,23 @@ public enum Convolution {
         for channel in 0..<shape.inChannels {
             let plane = dx + channel * h * w
             for kh in 0..<3 {
+                let rows = taps(offset: kh, input: h, output: ho)
                 for kw in 0..<3 {
-                    for oh in 0..<ho {
-                        let ih = 2 * oh - 1 + kh
-                        guard ih >= 0 && ih < h else { continue }
-                        let line = plane + ih * w
+                    let columns = taps(offset: kw, input: w, output: wo)
+                    for oh in rows {
+                        let line = plane + (2 * oh - 1 + kh) * w
                         let source = row + oh * wo
-                        for ow in 0..<wo {
-                            let iw = 2 * ow - 1 + kw
-                            if iw >= 0 && iw < w { line[iw] += source[ow] }
+                        var ow = columns.lowerBound
+                        while ow + 8 <= columns.upperBound && 2 * ow - 1 + kw + 16 <= w {
+                            let target = UnsafeMutableRawPointer(line + 2 * ow - 1 + kw)
+                            var pairs = target.loadUnaligned(as: SIMD16<Float>.self)
+                            pairs.evenHalf += loadVector(source + ow)
+                            target.storeBytes(of: pairs, as: SIMD16<Float>.self)
+                            ow += 8
+                        }
+                        while ow < columns.upperBound {
+                            line[2 * ow - 1 + kw] += source[ow]
+                            ow += 1
                         }
                     }
                     row += ho * wo

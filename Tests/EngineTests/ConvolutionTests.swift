@@ -1,4 +1,4 @@
-import Engine
+@testable import Engine
 import Testing
 
 private let shapes = [
@@ -75,6 +75,49 @@ private let shapes = [
             forwardAndBackward(s, stream: 170, pool: ThreadPool(threadCount: 2, isa: $0))
         }
         #expect(sameBits(results[0], results[1]))
+    }
+
+    /// The lowering routines copy (and col2im adds) every second input eight at a time, and
+    /// copy inner pixels' taps without tests; against their definitions, bit for bit, on
+    /// widths around the sixteen floats one vector step reads, odd and even, tiny and the
+    /// stem's own.
+    @Test func loweringMatchesItsDefinition() {
+        let sizes = [(1, 1), (2, 7), (3, 16), (9, 17), (16, 18), (17, 31), (33, 34), (38, 38), (75, 75)]
+        for (h, w) in sizes {
+            let s = ConvolutionShape(batch: 1, inChannels: 2, outChannels: 1, inHeight: h, inWidth: w)
+            let (ho, wo, patch) = (s.outHeight, s.outWidth, s.patchSize)
+            let pixels = ho * wo
+            let x = randomValues(s.inputCount, stream: 300).map(Float.init)
+            let gradient = randomValues(patch * pixels, stream: 301).map(Float.init)
+            var columns = [Float](repeating: 0, count: patch * pixels), rows = columns
+            var sums = [Float](repeating: 0, count: s.inputCount)
+            for channel in 0..<2 {
+                for kh in 0..<3 {
+                    for kw in 0..<3 {
+                        let tap = (channel * 3 + kh) * 3 + kw
+                        for oh in 0..<ho {
+                            for ow in 0..<wo {
+                                let (ih, iw) = (2 * oh - 1 + kh, 2 * ow - 1 + kw)
+                                guard ih >= 0 && ih < h && iw >= 0 && iw < w else { continue }
+                                let input = (channel * h + ih) * w + iw, pixel = oh * wo + ow
+                                columns[tap * pixels + pixel] = x[input]
+                                rows[pixel * patch + tap] = x[input]
+                                sums[input] += gradient[tap * pixels + pixel]
+                            }
+                        }
+                    }
+                }
+            }
+            let buffers = Buffers()
+            let lowered = buffers.zeros(patch * pixels), transposed = buffers.zeros(patch * pixels)
+            let raised = buffers.zeros(s.inputCount)
+            Convolution.lowerToColumns(buffers.make(x), shape: s, into: lowered)
+            Convolution.lowerToRows(buffers.make(x), shape: s, into: transposed)
+            Convolution.raiseFromColumns(buffers.make(gradient), shape: s, into: raised)
+            #expect(sameBits(read(lowered, patch * pixels), columns), "im2col \(h) x \(w)")
+            #expect(sameBits(read(transposed, patch * pixels), rows), "rows \(h) x \(w)")
+            #expect(sameBits(read(raised, s.inputCount), sums), "col2im \(h) x \(w)")
+        }
     }
 
     @Test func referenceBackwardPassesGradientCheck() {

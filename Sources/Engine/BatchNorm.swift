@@ -21,35 +21,36 @@ public enum BatchNorm {
     ) {
         let count = batch * spatial
         precondition(count > 1, "batch statistics need more than one value per channel")
-        forEachChannel(channels, pool: pool) { channel in
-            var sum = 0.0
+        forEachChannelGroup(channels, pool: pool) { group in
+            let planes = ChannelPlanes(x, group: group, channels: channels, spatial: spatial)
+            var sum = SIMD4<Double>()
             for image in 0..<batch {
-                let plane = x + (image * channels + channel) * spatial
-                for s in 0..<spatial { sum += Double(plane[s]) }
+                for s in 0..<spatial { sum += SIMD4<Double>(planes.values(image, s)) }
             }
             let mean = sum / Double(count)
-            var squares = 0.0
+            var squares = SIMD4<Double>()
             for image in 0..<batch {
-                let plane = x + (image * channels + channel) * spatial
                 for s in 0..<spatial {
-                    let d = Double(plane[s]) - mean
+                    let d = SIMD4<Double>(planes.values(image, s)) - mean
                     squares += d * d
                 }
             }
-            let variance = squares / Double(count)
-            let inverseStd = Float(1 / (variance + Double(epsilon)).squareRoot())
-            let meanFloat = Float(mean)
-            savedMean[channel] = meanFloat
-            savedInverseStd[channel] = inverseStd
-            let scale = gamma[channel] * inverseStd
-            let shift = beta[channel]
-            for image in 0..<batch {
-                let offset = (image * channels + channel) * spatial
-                for s in 0..<spatial { y[offset + s] = (x[offset + s] - meanFloat) * scale + shift }
+            for (lane, channel) in group.enumerated() {
+                let variance = squares[lane] / Double(count)
+                let inverseStd = Float(1 / (variance + Double(epsilon)).squareRoot())
+                let meanFloat = Float(mean[lane])
+                savedMean[channel] = meanFloat
+                savedInverseStd[channel] = inverseStd
+                let scale = gamma[channel] * inverseStd
+                let shift = beta[channel]
+                for image in 0..<batch {
+                    let offset = (image * channels + channel) * spatial
+                    normalize(x + offset, into: y + offset, count: spatial, mean: meanFloat, scale: scale, shift: shift)
+                }
+                let unbiased = Float(squares[lane] / Double(count - 1))
+                runningMean[channel] = (1 - momentum) * runningMean[channel] + momentum * meanFloat
+                runningVariance[channel] = (1 - momentum) * runningVariance[channel] + momentum * unbiased
             }
-            let unbiased = Float(squares / Double(count - 1))
-            runningMean[channel] = (1 - momentum) * runningMean[channel] + momentum * meanFloat
-            runningVariance[channel] = (1 - momentum) * runningVariance[channel] + momentum * unbiased
         }
     }
 
@@ -65,7 +66,7 @@ public enum BatchNorm {
             let mean = runningMean[channel], shift = beta[channel]
             for image in 0..<batch {
                 let offset = (image * channels + channel) * spatial
-                for s in 0..<spatial { y[offset + s] = (x[offset + s] - mean) * scale + shift }
+                normalize(x + offset, into: y + offset, count: spatial, mean: mean, scale: scale, shift: shift)
             }
         }
     }
@@ -79,28 +80,60 @@ public enum BatchNorm {
         batch: Int, channels: Int, spatial: Int, pool: ThreadPool
     ) {
         let count = Double(batch * spatial)
-        forEachChannel(channels, pool: pool) { channel in
-            let mean = savedMean[channel], inverseStd = savedInverseStd[channel]
-            var sumDY = 0.0, sumDYXHat = 0.0
+        forEachChannelGroup(channels, pool: pool) { group in
+            let inputs = ChannelPlanes(x, group: group, channels: channels, spatial: spatial)
+            let gradients = ChannelPlanes(dY, group: group, channels: channels, spatial: spatial)
+            let mean = inputs.gather(savedMean), inverseStd = inputs.gather(savedInverseStd)
+            var sumDY = SIMD4<Double>(), sumDYXHat = SIMD4<Double>()
             for image in 0..<batch {
-                let offset = (image * channels + channel) * spatial
                 for s in 0..<spatial {
-                    let g = Double(dY[offset + s])
+                    let g = SIMD4<Double>(gradients.values(image, s))
                     sumDY += g
-                    sumDYXHat += g * Double((x[offset + s] - mean) * inverseStd)
+                    sumDYXHat += g * SIMD4<Double>((inputs.values(image, s) - mean) * inverseStd)
                 }
             }
-            dGamma[channel] = Float(sumDYXHat)
-            dBeta[channel] = Float(sumDY)
-            let meanDY = Float(sumDY / count), meanDYXHat = Float(sumDYXHat / count)
-            let scale = gamma[channel] * inverseStd
-            for image in 0..<batch {
-                let offset = (image * channels + channel) * spatial
-                for s in 0..<spatial {
-                    let xHat = (x[offset + s] - mean) * inverseStd
-                    dX[offset + s] = scale * (dY[offset + s] - meanDY - xHat * meanDYXHat)
+            for (lane, channel) in group.enumerated() {
+                let mean = mean[lane], inverseStd = inverseStd[lane]
+                dGamma[channel] = Float(sumDYXHat[lane])
+                dBeta[channel] = Float(sumDY[lane])
+                let meanDY = Float(sumDY[lane] / count), meanDYXHat = Float(sumDYXHat[lane] / count)
+                let scale = gamma[channel] * inverseStd
+                for image in 0..<batch {
+                    let offset = (image * channels + channel) * spatial
+                    let input = x + offset, gradient = dY + offset, output = dX + offset
+                    // `scale · (dy - mean(dy) - x̂ · mean(dy · x̂))`, x̂ = (x - mean) · invstd, as
+                    // the scalar tail below computes it, eight lanes at a time.
+                    var s = 0
+                    while s + 8 <= spatial {
+                        let xHat = (loadVector(input + s) - mean) * inverseStd
+                        storeVector(scale * (loadVector(gradient + s) - meanDY - xHat * meanDYXHat), output + s)
+                        s += 8
+                    }
+                    while s < spatial {
+                        let xHat = (input[s] - mean) * inverseStd
+                        output[s] = scale * (gradient[s] - meanDY - xHat * meanDYXHat)
+                        s += 1
+                    }
                 }
             }
+        }
+    }
+
+    /// `y = (x - mean) · scale + shift` over `count` values, eight lanes at a time (each lane's
+    /// operations those of the scalar tail).
+    @inline(__always)
+    static func normalize(
+        _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, mean: Float, scale: Float,
+        shift: Float
+    ) {
+        var s = 0
+        while s + 8 <= count {
+            storeVector((loadVector(x + s) - mean) * scale + shift, y + s)
+            s += 8
+        }
+        while s < count {
+            y[s] = (x[s] - mean) * scale + shift
+            s += 1
         }
     }
 
@@ -109,6 +142,20 @@ public enum BatchNorm {
         let bounds = ThreadPool.ranges(of: channels, parts: parts)
         pool.forEachChunk(parts) { part in
             for channel in bounds[part] { body(channel) }
+        }
+    }
+
+    /// Like `forEachChannel`, up to four channels at a time: each channel's sums over the batch
+    /// are one chain of Double additions in a fixed order, whose latency, not the adder's
+    /// throughput, bounds them; four chains advance together in the lanes of one vector, each
+    /// in its own order, so the bits are those of one channel at a time.
+    static func forEachChannelGroup(_ channels: Int, pool: ThreadPool, _ body: (Range<Int>) -> Void) {
+        let parts = min(pool.threadCount, channels)
+        let bounds = ThreadPool.ranges(of: channels, parts: parts)
+        pool.forEachChunk(parts) { part in
+            for first in stride(from: bounds[part].lowerBound, to: bounds[part].upperBound, by: 4) {
+                body(first..<min(first + 4, bounds[part].upperBound))
+            }
         }
     }
 
@@ -181,5 +228,38 @@ public enum BatchNorm {
             }
         }
         return (dX, dGamma, dBeta)
+    }
+}
+
+/// The planes of up to four channels of an NCHW tensor, read one value per channel at a time:
+/// lane k is channel `group.lowerBound + k`; lanes past the group repeat its first channel and
+/// are ignored.
+private struct ChannelPlanes {
+    let base: UnsafePointer<Float>
+    /// Each lane's channel, and where its plane starts in an image.
+    let channels: SIMD4<Int>
+    let offsets: SIMD4<Int>
+    let imageStride: Int
+
+    init(_ base: UnsafePointer<Float>, group: Range<Int>, channels: Int, spatial: Int) {
+        self.base = base
+        var lanes = SIMD4<Int>(repeating: group.lowerBound)
+        for lane in 0..<group.count { lanes[lane] = group.lowerBound + lane }
+        self.channels = lanes
+        offsets = lanes &* spatial
+        imageStride = channels * spatial
+    }
+
+    /// Element s of the image's plane of each lane's channel.
+    @inline(__always)
+    func values(_ image: Int, _ s: Int) -> SIMD4<Float> {
+        let plane = base + image * imageStride + s
+        return SIMD4(plane[offsets[0]], plane[offsets[1]], plane[offsets[2]], plane[offsets[3]])
+    }
+
+    /// Each lane's channel's entry of a per-channel array.
+    @inline(__always)
+    func gather(_ perChannel: UnsafePointer<Float>) -> SIMD4<Float> {
+        SIMD4(perChannel[channels[0]], perChannel[channels[1]], perChannel[channels[2]], perChannel[channels[3]])
     }
 }

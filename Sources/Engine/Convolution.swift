@@ -190,10 +190,10 @@ public enum Convolution {
                 let corner = (2 * oh - 1) * w + 2 * ow - 1
                 if inside.rows.contains(oh) && inside.columns.contains(ow) {
                     for channel in 0..<shape.inChannels {
-                        let source = x + channel * planeSize + corner, taps = out + channel * 9
-                        taps[0] = source[0]; taps[1] = source[1]; taps[2] = source[2]
-                        taps[3] = source[w]; taps[4] = source[w + 1]; taps[5] = source[w + 2]
-                        taps[6] = source[2 * w]; taps[7] = source[2 * w + 1]; taps[8] = source[2 * w + 2]
+                        let source = x + channel * planeSize + corner, nine = out + channel * 9
+                        nine[0] = source[0]; nine[1] = source[1]; nine[2] = source[2]
+                        nine[3] = source[w]; nine[4] = source[w + 1]; nine[5] = source[w + 2]
+                        nine[6] = source[2 * w]; nine[7] = source[2 * w + 1]; nine[8] = source[2 * w + 2]
                     }
                     continue
                 }

@@ -699,6 +699,8 @@ enum GEMMCore {
         var p = 0
         if aRowStep == 1 {
             // A's six values for one p are adjacent: constant displacements off one pointer.
+            // (The helpers take the block inout: captured, a `var` lives in a heap box whose
+            // accesses are checked at run time.)
             var pa = a
             let step = aDepthStep
             @inline(__always) func update(

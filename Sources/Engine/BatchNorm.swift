@@ -24,16 +24,12 @@ public enum BatchNorm {
         forEachChannelGroup(channels, pool: pool) { group in
             let planes = ChannelPlanes(x, group: group, channels: channels, spatial: spatial)
             var sum = SIMD4<Double>()
-            for image in 0..<batch {
-                for s in 0..<spatial { sum += SIMD4<Double>(planes.values(image, s)) }
-            }
+            planes.forEachValue(batch: batch, spatial: spatial) { sum += SIMD4<Double>($0) }
             let mean = sum / Double(count)
             var squares = SIMD4<Double>()
-            for image in 0..<batch {
-                for s in 0..<spatial {
-                    let d = SIMD4<Double>(planes.values(image, s)) - mean
-                    squares += d * d
-                }
+            planes.forEachValue(batch: batch, spatial: spatial) {
+                let d = SIMD4<Double>($0) - mean
+                squares += d * d
             }
             for (lane, channel) in group.enumerated() {
                 let variance = squares[lane] / Double(count)
@@ -85,12 +81,10 @@ public enum BatchNorm {
             let gradients = ChannelPlanes(dY, group: group, channels: channels, spatial: spatial)
             let mean = inputs.gather(savedMean), inverseStd = inputs.gather(savedInverseStd)
             var sumDY = SIMD4<Double>(), sumDYXHat = SIMD4<Double>()
-            for image in 0..<batch {
-                for s in 0..<spatial {
-                    let g = SIMD4<Double>(gradients.values(image, s))
-                    sumDY += g
-                    sumDYXHat += g * SIMD4<Double>((inputs.values(image, s) - mean) * inverseStd)
-                }
+            gradients.forEachValue(paired: inputs, batch: batch, spatial: spatial) { dy, x in
+                let g = SIMD4<Double>(dy)
+                sumDY += g
+                sumDYXHat += g * SIMD4<Double>((x - mean) * inverseStd)
             }
             for (lane, channel) in group.enumerated() {
                 let mean = mean[lane], inverseStd = inverseStd[lane]
@@ -250,9 +244,50 @@ private struct ChannelPlanes {
         imageStride = channels * spatial
     }
 
+    /// Calls `body` with element s of the image's plane of each lane's channel, image by image,
+    /// s by s (four steps of s from four loads of four adjacent floats, transposed).
+    @inline(__always)
+    func forEachValue(batch: Int, spatial: Int, _ body: (SIMD4<Float>) -> Void) {
+        forEachValue(paired: self, batch: batch, spatial: spatial) { value, _ in body(value) }
+    }
+
+    /// `forEachValue` over this tensor and `other` (of the same shape and group) together.
+    @inline(__always)
+    func forEachValue(
+        paired other: ChannelPlanes, batch: Int, spatial: Int, _ body: (SIMD4<Float>, SIMD4<Float>) -> Void
+    ) {
+        for image in 0..<batch {
+            var s = 0
+            while s + 4 <= spatial {
+                let mine = quad(image, s), others = other.quad(image, s)
+                body(mine.0, others.0)
+                body(mine.1, others.1)
+                body(mine.2, others.2)
+                body(mine.3, others.3)
+                s += 4
+            }
+            while s < spatial {
+                body(values(image, s), other.values(image, s))
+                s += 1
+            }
+        }
+    }
+
+    /// Elements s ..< s + 4 of each lane's plane: element s + j of the four channels is `.j`.
+    @inline(__always)
+    private func quad(_ image: Int, _ s: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        let plane = base + image * imageStride + s
+        @inline(__always) func load(_ lane: Int) -> SIMD4<Float> {
+            UnsafeRawPointer(plane + offsets[lane]).loadUnaligned(as: SIMD4<Float>.self)
+        }
+        let r0 = load(0), r1 = load(1), r2 = load(2), r3 = load(3)
+        return (SIMD4(r0[0], r1[0], r2[0], r3[0]), SIMD4(r0[1], r1[1], r2[1], r3[1]),
+                SIMD4(r0[2], r1[2], r2[2], r3[2]), SIMD4(r0[3], r1[3], r2[3], r3[3]))
+    }
+
     /// Element s of the image's plane of each lane's channel.
     @inline(__always)
-    func values(_ image: Int, _ s: Int) -> SIMD4<Float> {
+    private func values(_ image: Int, _ s: Int) -> SIMD4<Float> {
         let plane = base + image * imageStride + s
         return SIMD4(plane[offsets[0]], plane[offsets[1]], plane[offsets[2]], plane[offsets[3]])
     }

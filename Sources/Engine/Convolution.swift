@@ -155,7 +155,8 @@ public enum Convolution {
                             continue
                         }
                         let line = plane + (2 * oh - 1 + kh) * w
-                        out.initialize(repeating: 0, count: columns.lowerBound)
+                        // At most one output on each side reads the padding (see `taps`).
+                        if columns.lowerBound > 0 { out[0] = 0 }
                         var ow = columns.lowerBound
                         // The sixteen floats from input 2·ow - 1 + kw must lie in this row.
                         while ow + 8 <= columns.upperBound && 2 * ow - 1 + kw + 16 <= w {
@@ -167,7 +168,7 @@ public enum Convolution {
                             out[ow] = line[2 * ow - 1 + kw]
                             ow += 1
                         }
-                        (out + columns.upperBound).initialize(repeating: 0, count: wo - columns.upperBound)
+                        if columns.upperBound < wo { out[wo - 1] = 0 }
                     }
                     row += ho * wo
                 }

@@ -131,11 +131,10 @@ public enum BatchNorm {
         }
     }
 
+    /// Each channel once, the threads sharing them as `forEachChannelGroup` does.
     static func forEachChannel(_ channels: Int, pool: ThreadPool, _ body: (Int) -> Void) {
-        let parts = min(pool.threadCount, channels)
-        let bounds = ThreadPool.ranges(of: channels, parts: parts)
-        pool.forEachChunk(parts) { part in
-            for channel in bounds[part] { body(channel) }
+        forEachChannelGroup(channels, pool: pool) { group in
+            for channel in group { body(channel) }
         }
     }
 

@@ -23,7 +23,8 @@ struct KernelsBench: ParsableCommand {
             (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times, taking turns with \
             the others of its group (the three products, the conv layers); the best time is \
             reported. The FMA peak is the highest of short probes taken before every timed run \
-            and three at the end, in the vector width of --isa. The last line is machine-readable.
+            and three at the end, in the vector width of --isa; the line before the last gives \
+            each product's share of it. The last line is machine-readable.
             """
     )
 
@@ -142,6 +143,9 @@ final class KernelBenchmark {
 
         for _ in 0..<3 { peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool)) }
         print("fma peak (12 SIMD\(pool.isa.lanes) FMA chains x \(pool.threadCount) threads)".padding(toLength: 56, withPad: " ", startingAt: 0) + "  \(format(peak, 1)) GFLOP/s")
+        let shares = [("forward", forward), ("dX", backwardInput), ("dW", backwardWeight)]
+            .map { "\($0.0) \(format(100 * $0.1 / peak, 1)) %" }
+        print("gemm share of the fma peak: " + shares.joined(separator: ", "))
         print("gemm_fwd_gflops=\(format(forward, 1)) gemm_dx_gflops=\(format(backwardInput, 1)) gemm_dw_gflops=\(format(backwardWeight, 1)) peak_gflops=\(format(peak, 1))")
     }
 

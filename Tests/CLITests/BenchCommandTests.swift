@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// `rnrepro bench kernels` keeps the contract of its last two lines: each product's share of
+/// the FMA peak measured in the same run, then one machine-readable line.
+@Suite struct BenchCommandTests {
+    @Test func kernelsEndWithTheSharesAndTheMachineReadableLine() throws {
+        // Batch 1 (625 rows) and one round: the format, not the speed, is under test.
+        let result = try CLI.run(["bench", "kernels", "--threads", "2", "--repeats", "1", "--batch", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        try #require(lines.count >= 2, "\(result.stdout)")
+
+        let number = #"(\d+\.\d)"#
+        let last = try Regex(
+            "gemm_fwd_gflops=\(number) gemm_dx_gflops=\(number) gemm_dw_gflops=\(number) peak_gflops=\(number)")
+        let rates = try #require(lines[lines.count - 1].wholeMatch(of: last), "\(lines[lines.count - 1])")
+            .output.dropFirst().map { Double($0.substring!)! }
+        let peak = rates[3]
+        #expect(peak > 0)
+
+        let shareLine = try Regex("gemm share of the fma peak: forward \(number) %, dX \(number) %, dW \(number) %")
+        let shares = try #require(lines[lines.count - 2].wholeMatch(of: shareLine), "\(lines[lines.count - 2])")
+            .output.dropFirst().map { Double($0.substring!)! }
+        // Each share is the product's rate over the peak, both printed rounded to 0.1.
+        for (share, rate) in zip(shares, rates) {
+            #expect(rate > 0)
+            #expect(abs(share - 100 * rate / peak) <= 0.1 + 100 * 0.05 * (1 / peak + rate / (peak * peak)),
+                    "share \(share) % against \(rate) / \(peak)")
+        }
+    }
+}

@@ -22,7 +22,8 @@ import Testing
         let shareLine = try Regex("gemm share of the fma peak: forward \(number) %, dX \(number) %, dW \(number) %")
         let shares = try #require(lines[lines.count - 2].wholeMatch(of: shareLine), "\(lines[lines.count - 2])")
             .output.dropFirst().map { Double($0.substring!)! }
-        // Each share is the product's rate over the peak, both printed rounded to 0.1.
+        // Each share is 100 x rate / peak, taken before rounding: it agrees with the printed
+        // rate and peak (each within 0.05 GFLOP/s of the true one) to within that rounding.
         for (share, rate) in zip(shares, rates) {
             #expect(rate > 0)
             #expect(abs(share - 100 * rate / peak) <= 0.1 + 100 * 0.05 * (1 / peak + rate / (peak * peak)),

@@ -24,10 +24,10 @@ public enum BatchNorm {
         forEachChannelGroup(channels, pool: pool) { group in
             let planes = ChannelPlanes(x, group: group, channels: channels, spatial: spatial)
             var sum = SIMD4<Double>()
-            planes.forEachValue(batch: batch, spatial: spatial) { sum += SIMD4<Double>($0) }
+            planes.forEachValue(batch: batch) { sum += SIMD4<Double>($0) }
             let mean = sum / Double(count)
             var squares = SIMD4<Double>()
-            planes.forEachValue(batch: batch, spatial: spatial) {
+            planes.forEachValue(batch: batch) {
                 let d = SIMD4<Double>($0) - mean
                 squares += d * d
             }
@@ -81,7 +81,7 @@ public enum BatchNorm {
             let gradients = ChannelPlanes(dY, group: group, channels: channels, spatial: spatial)
             let mean = inputs.gather(savedMean), inverseStd = inputs.gather(savedInverseStd)
             var sumDY = SIMD4<Double>(), sumDYXHat = SIMD4<Double>()
-            gradients.forEachValue(paired: inputs, batch: batch, spatial: spatial) { dy, x in
+            gradients.forEachValue(paired: inputs, batch: batch) { dy, x in
                 let g = SIMD4<Double>(dy)
                 sumDY += g
                 sumDYXHat += g * SIMD4<Double>((x - mean) * inverseStd)
@@ -94,20 +94,9 @@ public enum BatchNorm {
                 let scale = gamma[channel] * inverseStd
                 for image in 0..<batch {
                     let offset = (image * channels + channel) * spatial
-                    let input = x + offset, gradient = dY + offset, output = dX + offset
-                    // `scale · (dy - mean(dy) - x̂ · mean(dy · x̂))`, x̂ = (x - mean) · invstd, as
-                    // the scalar tail below computes it, eight lanes at a time.
-                    var s = 0
-                    while s + 8 <= spatial {
-                        let xHat = (loadVector(input + s) - mean) * inverseStd
-                        storeVector(scale * (loadVector(gradient + s) - meanDY - xHat * meanDYXHat), output + s)
-                        s += 8
-                    }
-                    while s < spatial {
-                        let xHat = (input[s] - mean) * inverseStd
-                        output[s] = scale * (gradient[s] - meanDY - xHat * meanDYXHat)
-                        s += 1
-                    }
+                    inputGradient(
+                        x + offset, dY + offset, into: dX + offset, count: spatial, mean: mean,
+                        inverseStd: inverseStd, scale: scale, meanDY: meanDY, meanDYXHat: meanDYXHat)
                 }
             }
         }
@@ -127,6 +116,26 @@ public enum BatchNorm {
         }
         while s < count {
             y[s] = (x[s] - mean) * scale + shift
+            s += 1
+        }
+    }
+
+    /// `dx = scale · (dy - meanDY - x̂ · meanDYXHat)`, x̂ = (x - mean) · inverseStd, over `count`
+    /// values, eight lanes at a time (each lane's operations those of the scalar tail).
+    @inline(__always)
+    static func inputGradient(
+        _ x: UnsafePointer<Float>, _ dY: UnsafePointer<Float>, into dX: UnsafeMutablePointer<Float>, count: Int,
+        mean: Float, inverseStd: Float, scale: Float, meanDY: Float, meanDYXHat: Float
+    ) {
+        var s = 0
+        while s + 8 <= count {
+            let xHat = (loadVector(x + s) - mean) * inverseStd
+            storeVector(scale * (loadVector(dY + s) - meanDY - xHat * meanDYXHat), dX + s)
+            s += 8
+        }
+        while s < count {
+            let xHat = (x[s] - mean) * inverseStd
+            dX[s] = scale * (dY[s] - meanDY - xHat * meanDYXHat)
             s += 1
         }
     }
@@ -232,6 +241,8 @@ private struct ChannelPlanes {
     /// Each lane's channel, and where its plane starts in an image.
     let channels: SIMD4<Int>
     let offsets: SIMD4<Int>
+    /// Floats per plane, and from one image to the next.
+    let spatial: Int
     let imageStride: Int
 
     init(_ base: UnsafePointer<Float>, group: Range<Int>, channels: Int, spatial: Int) {
@@ -240,20 +251,21 @@ private struct ChannelPlanes {
         for lane in 0..<group.count { lanes[lane] = group.lowerBound + lane }
         self.channels = lanes
         offsets = lanes &* spatial
+        self.spatial = spatial
         imageStride = channels * spatial
     }
 
     /// Calls `body` with element s of the image's plane of each lane's channel, image by image,
     /// s by s (four steps of s from four loads of four adjacent floats, transposed).
     @inline(__always)
-    func forEachValue(batch: Int, spatial: Int, _ body: (SIMD4<Float>) -> Void) {
-        forEachValue(paired: self, batch: batch, spatial: spatial) { value, _ in body(value) }
+    func forEachValue(batch: Int, _ body: (SIMD4<Float>) -> Void) {
+        forEachValue(paired: self, batch: batch) { value, _ in body(value) }
     }
 
     /// `forEachValue` over this tensor and `other` (of the same shape and group) together.
     @inline(__always)
     func forEachValue(
-        paired other: ChannelPlanes, batch: Int, spatial: Int, _ body: (SIMD4<Float>, SIMD4<Float>) -> Void
+        paired other: ChannelPlanes, batch: Int, _ body: (SIMD4<Float>, SIMD4<Float>) -> Void
     ) {
         for image in 0..<batch {
             var s = 0

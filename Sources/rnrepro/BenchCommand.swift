@@ -23,8 +23,9 @@ struct KernelsBench: ParsableCommand {
             (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times, taking turns with \
             the others of its group (the three products, the conv layers); the best time is \
             reported. The FMA peak is the highest of short probes taken before every timed run \
-            and three at the end, in the vector width of --isa; the line before the last gives \
-            each product's share of it. The last line is machine-readable.
+            and three at the end, in the vector width of --isa, each thread timing its own FMA \
+            chains and their rates added; the line before the last gives each product's share \
+            of it. The last line is machine-readable.
             """
     )
 

@@ -11,9 +11,9 @@ public enum PeakProbe {
     ///
     /// Each thread times its own chains and the threads' rates are added. Timed together, the
     /// threads would give twice the slower one's rate, and on these shared vCPUs one of the two
-    /// is often several per cent slower than the other. The products' threads take their work
-    /// from a queue, so the faster one does more; against a peak read from the slower thread,
-    /// a product could reach more than 100 % of it.
+    /// is often a few per cent slower than the other, at times a fifth. The products' threads
+    /// take their work from a queue, so the faster one does more; against a peak read from the
+    /// slower thread, a product could reach more than 100 % of it.
     public static func fmaGFLOPS(pool: ThreadPool, iterations: Int = 20_000_000) -> Double {
         let threads = pool.threadCount
         // Per thread: the sum of its chains (read below, so the work is kept) and its seconds.

@@ -23,9 +23,9 @@ struct KernelsBench: ParsableCommand {
             (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times, taking turns with \
             the others of its group (the three products, the conv layers); the best time is \
             reported. The FMA peak is the highest of short probes taken before every timed run \
-            and three at the end, in the vector width of --isa, each thread timing its own FMA \
-            chains and their rates added; the line before the last gives each product's share \
-            of it. The last line is machine-readable.
+            and three at the end, in the vector width of --isa: each thread runs FMA chains \
+            until a common deadline, and their rates are added. The line before the last gives \
+            each product's share of it. The last line is machine-readable.
             """
     )
 
@@ -78,7 +78,7 @@ final class KernelBenchmark {
         var best = [Double](repeating: .infinity, count: bodies.count)
         for _ in 0..<repeats {
             for (index, body) in bodies.enumerated() {
-                peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool, iterations: 5_000_000))
+                peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool, seconds: 0.012))
                 let start = DispatchTime.now().uptimeNanoseconds
                 body()
                 best[index] = min(best[index], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

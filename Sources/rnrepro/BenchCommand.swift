@@ -22,7 +22,8 @@ struct KernelsBench: ParsableCommand {
             Shapes are those of one RN training step at batch 64: g's products are \
             (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times, taking turns with \
             the others of its group (the three products, the conv layers); the best time is \
-            reported. The FMA peak is the highest of short probes taken before every timed run \
+            reported, and the median of the runs beside it: far above the best, it says that a \
+            busy neighbour slowed the runs. The FMA peak is the highest of short probes taken before every timed run \
             and three at the end, in the vector width of --isa: each thread runs FMA chains \
             until a common deadline, and their rates are added. The line before the last gives \
             each product's share of it. The last line is machine-readable.
@@ -31,7 +32,7 @@ struct KernelsBench: ParsableCommand {
 
     @OptionGroup var threadOptions: ThreadOptions
 
-    @Option(help: "Timed repetitions per kernel; the best is reported.")
+    @Option(help: "Timed repetitions per kernel; the best is reported, and their median.")
     var repeats = 10
 
     @Option(help: "Batch size of the shapes.")
@@ -64,8 +65,8 @@ final class KernelBenchmark {
         self.batch = batch
     }
 
-    /// Best wall times of `repeats` runs of each of `bodies`, in seconds (one untimed warm-up
-    /// of each first). The bodies take turns: each round runs every one of them once.
+    /// The wall times of `repeats` runs of each of `bodies` (one untimed warm-up of each first).
+    /// The bodies take turns: each round runs every one of them once.
     ///
     /// These vCPUs are shared, and a busy neighbour can take half the products' throughput for
     /// seconds at a time; run back to back, all the repeats of one kernel could fall in such a
@@ -73,18 +74,18 @@ final class KernelBenchmark {
     /// probe runs before each timed run, so the peak is sampled at the same moments as the
     /// kernels (the clock moves by tens of per cent within a minute). The highest sample is
     /// reported, so the kernels' fractions of it are if anything low.
-    func bestSeconds(_ bodies: [() -> Void]) -> [Double] {
+    func timings(_ bodies: [() -> Void]) -> [Timing] {
         for body in bodies { body() }
-        var best = [Double](repeating: .infinity, count: bodies.count)
+        var seconds = [[Double]](repeating: [], count: bodies.count)
         for _ in 0..<repeats {
             for (index, body) in bodies.enumerated() {
                 peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool, seconds: 0.012))
                 let start = DispatchTime.now().uptimeNanoseconds
                 body()
-                best[index] = min(best[index], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                seconds[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
         }
-        return best
+        return seconds.map(Timing.init)
     }
 
     /// `count` random values in [-1, 1), in a slab of their own as training's tensors are
@@ -98,9 +99,12 @@ final class KernelBenchmark {
         return buffer
     }
 
-    func line(_ name: String, flop: Double, seconds: Double) -> Double {
-        let rate = flop / seconds / 1e9
-        print("\(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(seconds * 1e3, 2)) ms  \(format(rate, 1)) GFLOP/s")
+    /// Prints a kernel's best time and its rate, then its median time, and returns the rate.
+    func line(_ name: String, flop: Double, timing: Timing) -> Double {
+        let rate = flop / timing.best / 1e9
+        print(
+            "\(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(timing.best * 1e3, 2)) ms  "
+                + "\(format(rate, 1)) GFLOP/s  (median \(format(timing.median * 1e3, 2)) ms)")
         return rate
     }
 
@@ -123,7 +127,7 @@ final class KernelBenchmark {
         let dBias = randomBuffer(hidden, stream: 8)
 
         let shape = "\(rows)x\(hidden)x\(hidden)"
-        let seconds = bestSeconds([
+        let timings = timings([
             { GEMM.forward(x: x, w: w, bias: bias, y: y, m: rows, n: hidden, k: hidden, relu: true, pool: self.pool) },
             // The backward products as g's layers run them: dY arrives with the layer's ReLU
             // mask applied (dZ), and dX is stored with the mask of the layer below, [X > 0].
@@ -136,9 +140,9 @@ final class KernelBenchmark {
                     dY: dY, x: x, dW: dW, dBias: dBias, m: rows, n: hidden, k: hidden, pool: self.pool)
             },
         ])
-        let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, seconds: seconds[0])
-        let backwardInput = line("gemm backward dX=(dZ W).[X>0] \(shape)", flop: flop, seconds: seconds[1])
-        let backwardWeight = line("gemm backward dW=dZ^T X, db \(shape)", flop: flop, seconds: seconds[2])
+        let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, timing: timings[0])
+        let backwardInput = line("gemm backward dX=(dZ W).[X>0] \(shape)", flop: flop, timing: timings[1])
+        let backwardWeight = line("gemm backward dW=dZ^T X, db \(shape)", flop: flop, timing: timings[2])
 
         benchConvolutions()
 
@@ -180,8 +184,24 @@ final class KernelBenchmark {
                     dBias: dBias, shape: shape, pool: self.pool)
             }
         }
-        for (index, seconds) in bestSeconds(bodies).enumerated() {
-            _ = line(names[index], flop: flops[index], seconds: seconds)
+        for (index, timing) in timings(bodies).enumerated() {
+            _ = line(names[index], flop: flops[index], timing: timing)
         }
+    }
+}
+
+/// One kernel's wall times over the benchmark's rounds: the best, which the rates are computed
+/// from, and the median, which says how steady the rounds were (on a quiet host they are close;
+/// a busy neighbour pulls the median away from the best).
+struct Timing {
+    let best: Double
+    let median: Double
+
+    /// The lower median of an even count, so that it is always one of the times measured.
+    init(_ seconds: [Double]) {
+        precondition(!seconds.isEmpty, "a kernel runs at least once")
+        let sorted = seconds.sorted()
+        best = sorted[0]
+        median = sorted[(sorted.count - 1) / 2]
     }
 }

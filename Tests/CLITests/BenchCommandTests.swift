@@ -1,15 +1,25 @@
 import Foundation
 import Testing
 
-/// `rnrepro bench kernels` keeps the contract of its last two lines: each product's share of
-/// the FMA peak measured in the same run, then one machine-readable line.
+/// `rnrepro bench kernels` keeps the contract of its lines: each kernel's best time, rate and
+/// median time; then each product's share of the FMA peak measured in the same run, then one
+/// machine-readable line.
 @Suite struct BenchCommandTests {
-    @Test func kernelsEndWithTheSharesAndTheMachineReadableLine() throws {
-        // Batch 1 (625 rows) and one round: the format, not the speed, is under test.
-        let result = try CLI.run(["bench", "kernels", "--threads", "2", "--repeats", "1", "--batch", "1"])
+    @Test func kernelsPrintTheirTimesThenTheSharesAndTheMachineReadableLine() throws {
+        // Batch 1 (625 rows) and three rounds: the format, not the speed, is under test.
+        let result = try CLI.run(["bench", "kernels", "--threads", "2", "--repeats", "3", "--batch", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         try #require(lines.count >= 2, "\(result.stdout)")
+
+        // Every kernel's line: its best time and rate, then the median of its three times.
+        let kernelLine = try Regex(#"(gemm|conv).* (\d+\.\d\d) ms  \d+\.\d GFLOP/s  \(median (\d+\.\d\d) ms\)"#)
+        let kernels = lines.compactMap { $0.wholeMatch(of: kernelLine) }
+        #expect(kernels.count == 3 + 8, "\(result.stdout)")
+        for kernel in kernels {
+            let best = Double(kernel.output[2].substring!)!, median = Double(kernel.output[3].substring!)!
+            #expect(best > 0 && median >= best, "\(kernel.output[0].substring!)")
+        }
 
         let number = #"(\d+\.\d)"#
         let last = try Regex(

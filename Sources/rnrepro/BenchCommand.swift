@@ -22,11 +22,11 @@ struct KernelsBench: ParsableCommand {
             Shapes are those of one RN training step at batch 64: g's products are \
             (64 x 625) x 256 by 256 x 256. Each kernel runs --repeats times, taking turns with \
             the others of its group (the three products, the conv layers); the best time is \
-            reported, and the median of the runs beside it: far above the best, it says that a \
-            busy neighbour slowed the runs. The FMA peak is the highest of short probes taken before every timed run \
-            and three at the end, in the vector width of --isa: each thread runs FMA chains \
-            until a common deadline, and their rates are added. The line before the last gives \
-            each product's share of it. The last line is machine-readable.
+            reported, and the median of the runs beside it (far above the best, it says that a \
+            busy neighbour slowed the runs). The FMA peak is the highest of short probes taken \
+            before every timed run and three at the end, in the vector width of --isa: each \
+            thread runs FMA chains until a common deadline, and their rates are added. The line \
+            before the last gives each product's share of it. The last line is machine-readable.
             """
     )
 
@@ -127,7 +127,7 @@ final class KernelBenchmark {
         let dBias = randomBuffer(hidden, stream: 8)
 
         let shape = "\(rows)x\(hidden)x\(hidden)"
-        let timings = timings([
+        let products = timings([
             { GEMM.forward(x: x, w: w, bias: bias, y: y, m: rows, n: hidden, k: hidden, relu: true, pool: self.pool) },
             // The backward products as g's layers run them: dY arrives with the layer's ReLU
             // mask applied (dZ), and dX is stored with the mask of the layer below, [X > 0].
@@ -140,9 +140,9 @@ final class KernelBenchmark {
                     dY: dY, x: x, dW: dW, dBias: dBias, m: rows, n: hidden, k: hidden, pool: self.pool)
             },
         ])
-        let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, timing: timings[0])
-        let backwardInput = line("gemm backward dX=(dZ W).[X>0] \(shape)", flop: flop, timing: timings[1])
-        let backwardWeight = line("gemm backward dW=dZ^T X, db \(shape)", flop: flop, timing: timings[2])
+        let forward = line("gemm forward Y=relu(XW^T+b) \(shape)", flop: flop, timing: products[0])
+        let backwardInput = line("gemm backward dX=(dZ W).[X>0] \(shape)", flop: flop, timing: products[1])
+        let backwardWeight = line("gemm backward dW=dZ^T X, db \(shape)", flop: flop, timing: products[2])
 
         benchConvolutions()
 
@@ -191,8 +191,9 @@ final class KernelBenchmark {
 }
 
 /// One kernel's wall times over the benchmark's rounds: the best, which the rates are computed
-/// from, and the median, which says how steady the rounds were (on a quiet host they are close;
-/// a busy neighbour pulls the median away from the best).
+/// from, and the median, which says how steady the rounds were. A neighbour busy in some rounds
+/// pulls the median away from the best; one busy through all of them slows every round alike,
+/// so a median close to the best does not prove a quiet host.
 struct Timing {
     let best: Double
     let median: Double

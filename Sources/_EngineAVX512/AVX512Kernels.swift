@@ -22,9 +22,10 @@ public enum AVX512Kernels {
     }()
 
     /// Rows and columns of the register block: two of the engine's 6-row A micro-panels by two
-    /// of its 16-column B panels, 24 ZMM accumulators. The two B panels (32 KB at depth 256) stay
-    /// in L1 while the block runs down A; a 6 x 64 block (one micro-panel by four panels, fewer
-    /// broadcasts) streams 64 KB of B from L2 instead, and measured no faster here.
+    /// of its 16-column B panels, 24 ZMM accumulators. In the forward and dX products the twelve
+    /// rows of A (12 KB at depth 256) stay in L1 while the block runs across B's pairs of panels;
+    /// in dW the two B panels (32 KB) stay in L1 while it runs down A. A 6 x 64 block (one
+    /// micro-panel by four panels, fewer broadcasts) measured no faster in the forward.
     public static let rows = 12
     public static let columns = 32
 

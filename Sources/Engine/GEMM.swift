@@ -441,6 +441,19 @@ enum GEMMCore {
                         prefetch: prefetches.next(lines: rate.lines), prefetchStep: rate.step,
                         streaming: epilogue.streaming, tile: tile.base)
                 }
+                /// The 12 x 32 block on full micro-panels `microPanel` and `microPanel + 1`, or on the
+                /// copied leftover rows, and the two panels from `panel`.
+                func multiplyRows(_ microPanel: Int, _ panel: Int) {
+                    let a0 = block.base + microPanel * block.panelStride
+                    multiplyPair(
+                        a0, a0 + block.panelStride, rowStep: block.rowStep, depthStep: block.depthStep,
+                        i: i0 + microPanel * mr, rows: AVX512Kernels.rows, panel: panel)
+                }
+                func multiplyLeftover(_ panel: Int) {
+                    multiplyPair(
+                        leftover.base, leftover.base + mr * depth, rowStep: 1, depthStep: mr,
+                        i: i0 + pairedMicroPanels * mr, rows: leftoverRows, panel: panel)
+                }
                 var panel = 0
                 // With B packed whole (every product but dW), each twelve rows of A stay in L1 while
                 // they run across all of B's pairs of panels, which stream from L2 (the forward and
@@ -450,19 +463,12 @@ enum GEMMCore {
                 if isa == .avx512 && !packPairs && !wideEnd && n >= AVX512Kernels.columns {
                     let pairedPanels = n / AVX512Kernels.columns * blockPanels
                     for microPanel in stride(from: 0, to: pairedMicroPanels, by: blockMicroPanels) {
-                        let a0 = block.base + microPanel * block.panelStride
                         for pair in stride(from: 0, to: pairedPanels, by: blockPanels) {
-                            multiplyPair(
-                                a0, a0 + block.panelStride, rowStep: block.rowStep, depthStep: block.depthStep,
-                                i: i0 + microPanel * mr, rows: AVX512Kernels.rows, panel: pair)
+                            multiplyRows(microPanel, pair)
                         }
                     }
                     if leftoverRows > 0 {
-                        for pair in stride(from: 0, to: pairedPanels, by: blockPanels) {
-                            multiplyPair(
-                                leftover.base, leftover.base + mr * depth, rowStep: 1, depthStep: mr,
-                                i: i0 + pairedMicroPanels * mr, rows: leftoverRows, panel: pair)
-                        }
+                        for pair in stride(from: 0, to: pairedPanels, by: blockPanels) { multiplyLeftover(pair) }
                     }
                     // Panels past the last pair go to the 6 x 16 block below.
                     panel = pairedPanels
@@ -483,10 +489,7 @@ enum GEMMCore {
                     // then on the copied leftover, or every second time the 4 x 64 block on these
                     // and the two before.
                     for microPanel in stride(from: 0, to: pairedMicroPanels, by: blockMicroPanels) {
-                        let a0 = block.base + microPanel * block.panelStride
-                        multiplyPair(
-                            a0, a0 + block.panelStride, rowStep: block.rowStep, depthStep: block.depthStep,
-                            i: i0 + microPanel * mr, rows: AVX512Kernels.rows, panel: panel)
+                        multiplyRows(microPanel, panel)
                     }
                     if wideEnd {
                         if panel % (2 * blockPanels) == blockPanels {
@@ -499,9 +502,7 @@ enum GEMMCore {
                                 prefetchStep: panelRate.step)
                         }
                     } else if leftoverRows > 0 {
-                        multiplyPair(
-                            leftover.base, leftover.base + mr * depth, rowStep: 1, depthStep: mr,
-                            i: i0 + pairedMicroPanels * mr, rows: leftoverRows, panel: panel)
+                        multiplyLeftover(panel)
                     }
                     panel += blockPanels
                 }

@@ -441,14 +441,15 @@ enum GEMMCore {
                         prefetch: prefetches.next(lines: rate.lines), prefetchStep: rate.step,
                         streaming: epilogue.streaming, tile: tile.base)
                 }
-                /// The 12 x 32 block on full micro-panels `microPanel` and `microPanel + 1`, or on the
-                /// copied leftover rows, and the two panels from `panel`.
+                /// The 12 x 32 block on full micro-panels `microPanel` and `microPanel + 1` and the
+                /// two panels from `panel`.
                 func multiplyRows(_ microPanel: Int, _ panel: Int) {
                     let a0 = block.base + microPanel * block.panelStride
                     multiplyPair(
                         a0, a0 + block.panelStride, rowStep: block.rowStep, depthStep: block.depthStep,
                         i: i0 + microPanel * mr, rows: AVX512Kernels.rows, panel: panel)
                 }
+                /// The 12 x 32 block on the copied leftover rows and the two panels from `panel`.
                 func multiplyLeftover(_ panel: Int) {
                     multiplyPair(
                         leftover.base, leftover.base + mr * depth, rowStep: 1, depthStep: mr,
@@ -459,7 +460,8 @@ enum GEMMCore {
                 // they run across all of B's pairs of panels, which stream from L2 (the forward and
                 // dX measured 1.5 to 2.3 % of the peak faster than running each pair down the
                 // block's rows, whose A then came from L2 at every call). dW packs a pair at a time
-                // into L1 instead and runs it down all of A, in the loop below.
+                // into L1 instead and runs it down all of A, in the loop below, as does a product
+                // ending in the 4 x 64 block, which reads two pairs at once.
                 if isa == .avx512 && !packPairs && !wideEnd && n >= AVX512Kernels.columns {
                     let pairedPanels = n / AVX512Kernels.columns * blockPanels
                     for microPanel in stride(from: 0, to: pairedMicroPanels, by: blockMicroPanels) {

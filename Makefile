@@ -6,7 +6,9 @@ RELEASE := .build/release/rnrepro
 PROFILE ?= quick
 JOBS    ?= 2
 
-.PHONY: deps test-deps build test reproduce clean
+CAMPAIGN_JOBS ?= 2
+
+.PHONY: deps test-deps build test reproduce campaign campaign-status campaign-stop campaign-save clean
 
 ## deps: install the Debian packages RNRepro needs (cairo, pango, librsvg, gnuplot, fonts, poppler)
 deps:
@@ -31,6 +33,23 @@ reproduce: build
 	$(RELEASE) reproduce --profile $(PROFILE) --jobs $(JOBS)
 	@$(RELEASE) check --profile $(PROFILE) || echo "make reproduce: the drift check did not hold (exit $$?); see runs/$(PROFILE)/drift.md"
 	$(RELEASE) report --profile $(PROFILE)
+
+## campaign: start (or resume) the paper profile in the background at the lowest CPU priority and
+## return; its runs live in results/paper. CAMPAIGN_JOBS runs train at once (2: one per core).
+campaign: build
+	@$(RELEASE) campaign start --jobs $(CAMPAIGN_JOBS)
+
+## campaign-status: each paper run's state, epochs, last test accuracies and rate; the ETA.
+campaign-status:
+	@$(RELEASE) campaign status --jobs $(CAMPAIGN_JOBS)
+
+## campaign-stop: checkpoint every run in flight and stop the campaign (to benchmark, say).
+campaign-stop:
+	@$(RELEASE) campaign stop
+
+## campaign-save: stop the campaign with a checkpoint and commit results/paper alone.
+campaign-save:
+	@scripts/campaign-save.sh $(RELEASE)
 
 clean:
 	rm -rf .build

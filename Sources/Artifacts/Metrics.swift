@@ -82,3 +82,44 @@ public struct TimingLine: Codable, Sendable, Equatable {
         case samplesPerSecond = "samples_per_second"
     }
 }
+
+/// One line of a run's `segments.jsonl`: one sitting of the run, from the step it started at to
+/// the step of its last checkpoint, and where it ran. A run trained a few hours at a time on
+/// several machines has one line per sitting; its results do not depend on any of this.
+public struct TrainingSegment: Codable, Sendable, Equatable {
+    /// The source tree's commit ("-dirty" when it had uncommitted changes).
+    public var commit: String
+    public var cpu: String
+    /// The matrix kernels, `avx2` or `avx512`.
+    public var isa: String
+    public var threads: Int
+    /// The step the sitting started from and the step of its last checkpoint.
+    public var fromStep: Int
+    public var toStep: Int
+    /// Training wall time of the sitting, evaluations excluded, and its whole wall time, in seconds.
+    public var trainSeconds: Double
+    public var wallSeconds: Double
+    /// When the sitting started, ISO 8601 UTC.
+    public var started: String
+
+    public init(commit: String, cpu: String, isa: String, threads: Int, fromStep: Int, toStep: Int,
+                trainSeconds: Double, wallSeconds: Double, started: String) {
+        self.commit = commit
+        self.cpu = cpu
+        self.isa = isa
+        self.threads = threads
+        self.fromStep = fromStep
+        self.toStep = toStep
+        self.trainSeconds = trainSeconds
+        self.wallSeconds = wallSeconds
+        self.started = started
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case commit, cpu, isa, threads, started
+        case fromStep = "from_step"
+        case toStep = "to_step"
+        case trainSeconds = "train_seconds"
+        case wallSeconds = "wall_seconds"
+    }
+}

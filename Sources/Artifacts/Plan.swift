@@ -60,9 +60,12 @@ public struct RunManifest: Codable, Sendable, Equatable {
     public var samplesPerSecond: Double
     /// SHA-256 of each file of the run directory, by file name, sorted.
     public var files: [FileHash]
+    /// Each sitting the run was trained in, in order (segments.jsonl); absent in manifests
+    /// written before runs recorded their sittings.
+    public var segments: [TrainingSegment]?
 
     public init(runID: String, provenance: Provenance, threads: Int, isa: String?, trainSeconds: Double,
-                wallSeconds: Double, samplesPerSecond: Double, files: [FileHash]) {
+                wallSeconds: Double, samplesPerSecond: Double, files: [FileHash], segments: [TrainingSegment]? = nil) {
         self.runID = runID
         self.provenance = provenance
         self.threads = threads
@@ -71,10 +74,11 @@ public struct RunManifest: Codable, Sendable, Equatable {
         self.wallSeconds = wallSeconds
         self.samplesPerSecond = samplesPerSecond
         self.files = files
+        self.segments = segments
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, provenance, threads, isa, files
+        case schema, provenance, threads, isa, files, segments
         case runID = "run_id"
         case trainSeconds = "train_seconds"
         case wallSeconds = "wall_seconds"

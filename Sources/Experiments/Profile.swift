@@ -23,6 +23,13 @@ public enum Profile: String, CaseIterable, Sendable, Codable {
         return "data/sort-of-clevr-seed\(spec.seed)-\(spec.trainImages)-\(spec.testImages).bin"
     }
 
+    /// Where the profile's plan and runs live, relative to the repository root: the paper
+    /// profile's in `results/paper`, tracked in git so that its runs, days long, can be carried
+    /// from machine to machine; the others' in `runs/`, scratch.
+    public var root: String {
+        self == .paper ? "results/paper" : "runs/\(rawValue)"
+    }
+
     /// How a paper row is scaled: width, training length and evaluation interval. Batch size,
     /// learning rate, optimizer and the rest of the row are never changed.
     public struct Scale: Sendable {

@@ -1,5 +1,4 @@
 import Artifacts
-import Dispatch
 import Engine
 import Foundation
 import SortOfCLEVR
@@ -15,10 +14,14 @@ public final class ProfileRunner {
     public let root: String
     public let seedOffset: UInt64
     public let paper: PaperFacts
+    /// Wall-time seconds between two checkpoints of a run between its evaluations.
+    public var checkpointEvery: Double
     let log: (String) -> Void
 
-    public init(profile: Profile, root: String, seedOffset: UInt64 = 0, paper: PaperFacts, log: @escaping (String) -> Void) {
+    public init(profile: Profile, root: String, seedOffset: UInt64 = 0, paper: PaperFacts,
+                log: @escaping (String) -> Void) {
         self.profile = profile
+        self.checkpointEvery = RunSession.defaultCheckpointInterval
         self.root = root
         self.seedOffset = seedOffset
         self.paper = paper
@@ -73,18 +76,14 @@ public final class ProfileRunner {
         }
     }
 
-    /// Trains one run to its end in this process, resuming from its checkpoint if it has one.
-    public func train(_ run: PlannedRun, dataset: SortOfCLEVRDataset, pool: ThreadPool,
-                      progress: (TrainingEvent) -> Void = { _ in }) throws {
-        let directory = directory(of: run)
+    /// Trains one run in this process, resuming from its checkpoint if it has one, until its
+    /// end or until `stop` is requested; between evaluations it checkpoints every
+    /// `checkpointEvery` seconds.
+    @discardableResult
+    public func train(_ run: PlannedRun, dataset: SortOfCLEVRDataset, pool: ThreadPool, stop: StopRequest? = nil,
+                      progress: (TrainingEvent) -> Void = { _ in }) throws -> RunSession.Outcome {
         let trainer = try Trainer(configuration: RunConfiguration(run.spec), dataset: dataset, pool: pool)
-        try directory.start(trainer, resume: true)
-        let started = DispatchTime.now()
-        try trainer.run { event in
-            if case .evaluated = event { try directory.recordEvaluation(of: trainer) }
-            progress(event)
-        }
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        try directory.finish(trainer, pool: pool, wallSeconds: wall)
+        let session = try RunSession(directory: directory(of: run), trainer: trainer, pool: pool, resume: true)
+        return try session.run(checkpointEvery: checkpointEvery, stop: stop, progress: progress)
     }
 }

@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import _RNReproSupport
 
-/// A run's complete state after an evaluation, as one blob with one SHA-256: enough to continue
+/// A run's complete state at any step, as one blob with one SHA-256: enough to continue
 /// bit-identically, as if the run had never stopped.
 ///
 /// Layout (little-endian):
@@ -13,7 +13,12 @@ import _RNReproSupport
 /// - SHA-256 of everything before it (32 bytes).
 public struct Checkpoint: Equatable, Sendable {
     public static let magic: [UInt8] = Array("RNCKPT".utf8) + [0, 0]
-    public static let formatVersion: UInt32 = 1
+    /// Version 1: a checkpoint taken right after an evaluation (or before the first step).
+    /// Version 2 adds the header's `sinceEvaluation`, the training statistics of a checkpoint
+    /// taken between two evaluations; a checkpoint without them is still written as version 1,
+    /// so the bytes at evaluations are those of every earlier build, and a build that predates
+    /// version 2 refuses a mid-interval checkpoint instead of dropping its statistics.
+    public static let formatVersion: UInt32 = 2
 
     public struct Header: Codable, Equatable, Sendable {
         public var spec: RunSpec
@@ -27,6 +32,9 @@ public struct Checkpoint: Equatable, Sendable {
         public var metrics: [MetricsLine]
         /// Name and float count of each section, in file order.
         public var sections: [Section]
+        /// The training statistics gathered since the last evaluation, when the checkpoint was
+        /// taken between two evaluations; absent (nil) at an evaluation.
+        public var sinceEvaluation: IntervalStatistics?
 
         public struct Section: Codable, Equatable, Sendable {
             public var name: String
@@ -40,12 +48,15 @@ public struct Checkpoint: Equatable, Sendable {
     public var sections: [[Float]]
 
     public init(spec: RunSpec, steps: Int, optimizerSteps: Int, metrics: [MetricsLine] = [],
-                sections: [(String, [Float])]) {
+                sinceEvaluation: IntervalStatistics? = nil, sections: [(String, [Float])]) {
         header = Header(
             spec: spec, steps: steps, evaluations: metrics.count, optimizerSteps: optimizerSteps, metrics: metrics,
-            sections: sections.map { Header.Section(name: $0.0, count: $0.1.count) })
+            sections: sections.map { Header.Section(name: $0.0, count: $0.1.count) }, sinceEvaluation: sinceEvaluation)
         self.sections = sections.map(\.1)
     }
+
+    /// The format version of these bytes: 1 unless the header carries interval statistics.
+    var version: UInt32 { header.sinceEvaluation == nil ? 1 : Self.formatVersion }
 
     public func section(_ name: String) -> [Float]? {
         header.sections.firstIndex { $0.name == name }.map { sections[$0] }
@@ -56,7 +67,7 @@ public struct Checkpoint: Equatable, Sendable {
         let json = try JSONFiles.encoder(pretty: false).encode(header)
         var data = Data(Self.magic)
         func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        append(Self.formatVersion)
+        append(version)
         append(UInt32(json.count))
         data.append(json)
         for section in sections {
@@ -84,8 +95,8 @@ public struct Checkpoint: Equatable, Sendable {
         func u32(_ offset: Int) -> UInt32 {
             UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
         }
-        guard u32(8) == formatVersion else {
-            throw fault("unsupported checkpoint version \(u32(8)); this program reads version \(formatVersion)")
+        guard (1...formatVersion).contains(u32(8)) else {
+            throw fault("unsupported checkpoint version \(u32(8)); this program reads versions 1 to \(formatVersion)")
         }
         let content = data.count - digestLength
         guard Array(SHA256.hash(data: data.prefix(content))) == Array(data.suffix(digestLength)) else {
@@ -98,6 +109,9 @@ public struct Checkpoint: Equatable, Sendable {
             header = try JSONDecoder().decode(Header.self, from: data[16..<(16 + headerLength)])
         } catch {
             throw fault("corrupt header: \(error)")
+        }
+        guard (header.sinceEvaluation == nil) == (u32(8) == 1) else {
+            throw fault("corrupt: version \(u32(8)) \(u32(8) == 1 ? "with" : "without") interval statistics")
         }
         let floats = header.sections.reduce(0) { $0 + $1.count }
         guard 16 + headerLength + 4 * floats == content else {
@@ -113,5 +127,24 @@ public struct Checkpoint: Equatable, Sendable {
         checkpoint.header = header
         checkpoint.sections = sections
         return checkpoint
+    }
+}
+
+/// What a run has gathered since its last evaluation, per question type (index 0 non-relational,
+/// 1 relational, as `QuestionType.rawValue`): the next metrics line's training loss and accuracy
+/// are computed from them, so a checkpoint between evaluations must carry them.
+public struct IntervalStatistics: Codable, Equatable, Sendable {
+    /// Sum over questions of the loss, in the order the steps ran.
+    public var lossSums: [Double]
+    public var correctCounts: [Int]
+    public var questionCounts: [Int]
+    /// Training wall time since the evaluation: for timings.jsonl only, never for metrics.
+    public var trainSeconds: Double
+
+    public init(lossSums: [Double], correctCounts: [Int], questionCounts: [Int], trainSeconds: Double) {
+        self.lossSums = lossSums
+        self.correctCounts = correctCounts
+        self.questionCounts = questionCounts
+        self.trainSeconds = trainSeconds
     }
 }

@@ -3,14 +3,13 @@ import Engine
 import Foundation
 import _RNReproSupport
 
-/// A run's directory: `spec.json`, `metrics.jsonl`, `checkpoint.bin`, `timings.jsonl` and, when
-/// finished, `manifest.json`. Subscribes to a trainer's events; every file is replaced
-/// atomically, the checkpoint before the metrics, so an interrupted run always resumes from a
-/// consistent state.
+/// A run's directory: `spec.json`, `metrics.jsonl`, `checkpoint.bin`, `timings.jsonl`,
+/// `segments.jsonl` and, when finished, `manifest.json`. Every file is replaced atomically, the
+/// checkpoint before the metrics, so an interrupted run always resumes from a consistent state.
 ///
-/// spec.json, metrics.jsonl and checkpoint.bin depend on the spec and the data only: a run
-/// killed and resumed any number of times ends with the same bytes as one that never stopped.
-/// timings.jsonl and the manifest say how long it took and where it ran.
+/// spec.json, metrics.jsonl and the final checkpoint.bin depend on the spec and the data only: a
+/// run killed and resumed any number of times ends with the same bytes as one that never
+/// stopped. timings.jsonl, segments.jsonl and the manifest say how long it took and where it ran.
 public struct RunDirectory {
     public let path: String
 
@@ -21,6 +20,7 @@ public struct RunDirectory {
     public var timingsPath: String { path + "/timings.jsonl" }
     public var checkpointPath: String { path + "/checkpoint.bin" }
     public var manifestPath: String { path + "/manifest.json" }
+    public var segmentsPath: String { path + "/segments.jsonl" }
 
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpointPath) }
     public var isFinished: Bool { FileManager.default.fileExists(atPath: manifestPath) }
@@ -40,6 +40,7 @@ public struct RunDirectory {
             }
             try writeLines(trainer.metrics, to: metricsPath)
             try writeLines(trainer.timings, to: timingsPath)
+            try writeSegments(segments(before: trainer.steps))
             return
         }
         guard !hasCheckpoint else {
@@ -48,6 +49,7 @@ public struct RunDirectory {
         try JSONFiles.write(trainer.configuration.spec, to: specPath)
         try writeLines([MetricsLine](), to: metricsPath)
         try writeLines([TimingLine](), to: timingsPath)
+        try writeSegments([])
     }
 
     /// Writes what an evaluation changed: the checkpoint, then the metrics and timings.
@@ -57,8 +59,24 @@ public struct RunDirectory {
         try writeLines(trainer.timings, to: timingsPath)
     }
 
-    /// Writes the manifest: provenance, timings, and the hashes of the run's files.
-    public func finish(_ trainer: Trainer, pool: ThreadPool, wallSeconds: Double) throws {
+    /// The sittings recorded before step `step` (segments.jsonl), cut at that step: a sitting
+    /// killed after its last checkpoint trained steps that the next one trains again. Like
+    /// timings, they are for the record only, so a missing or damaged file reads as none.
+    public func segments(before step: Int) -> [TrainingSegment] {
+        let lines = (try? JSONFiles.readLines(TrainingSegment.self, from: segmentsPath)) ?? []
+        return lines.filter { $0.fromStep < step }.map { segment in
+            var segment = segment
+            segment.toStep = min(segment.toStep, step)
+            return segment
+        }
+    }
+
+    public func writeSegments(_ segments: [TrainingSegment]) throws {
+        try writeLines(segments, to: segmentsPath)
+    }
+
+    /// Writes the manifest: provenance, timings, sittings, and the hashes of the run's files.
+    public func finish(_ trainer: Trainer, pool: ThreadPool, segments: [TrainingSegment]) throws {
         var files: [FileHash] = []
         for name in ["checkpoint.bin", "metrics.jsonl", "spec.json"] {
             files.append(FileHash(name: name, sha256: JSONFiles.sha256(try AtomicFile.read(path + "/" + name))))
@@ -67,8 +85,9 @@ public struct RunDirectory {
         let manifest = RunManifest(
             runID: URL(fileURLWithPath: path).lastPathComponent, provenance: .current(), threads: pool.threadCount,
             isa: pool.isa.rawValue,
-            trainSeconds: trainer.trainSeconds, wallSeconds: wallSeconds,
-            samplesPerSecond: trainer.trainSeconds > 0 ? questions / trainer.trainSeconds : 0, files: files)
+            trainSeconds: trainer.trainSeconds, wallSeconds: segments.reduce(0) { $0 + $1.wallSeconds },
+            samplesPerSecond: trainer.trainSeconds > 0 ? questions / trainer.trainSeconds : 0, files: files,
+            segments: segments)
         try JSONFiles.write(manifest, to: manifestPath)
     }
 

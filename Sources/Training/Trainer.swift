@@ -7,7 +7,7 @@ import SortOfCLEVR
 
 /// What a run reports as it goes. Progress displays, metrics files and checkpoints subscribe.
 public enum TrainingEvent {
-    /// After every optimizer step.
+    /// After every optimizer step, and after the evaluation at a step that has one.
     case step(TrainingProgress)
     /// After every evaluation, with the line for metrics.jsonl.
     case evaluated(MetricsLine, TrainingProgress)
@@ -108,7 +108,6 @@ public final class Trainer {
         var order: (epoch: Int, rel: [QuestionRef], nonrel: [QuestionRef])?
         var recentStart = DispatchTime.now()
         var recentSamples = 0
-        var intervalSamples = 0
         while steps < totalSteps {
             let pair = steps / 2
             let epochIndex = pair / schedule.batchesPerType
@@ -130,11 +129,24 @@ public final class Trainer {
                 throw TrainingError.nonFiniteLoss(step: steps, loss: loss)
             }
             secondsSinceEvaluation += seconds
-            intervalSamples += size
             recentSamples += size
             record(type: type, loss: loss, batch: inputs.batch(size: size))
             steps += 1
 
+            if points.contains(steps) {
+                let intervalSamples = questionCounts.reduce(0, +)
+                let line = evaluate()
+                let rate = secondsSinceEvaluation > 0 ? Double(intervalSamples) / secondsSinceEvaluation : 0
+                timings.append(TimingLine(epoch: line.epoch, steps: line.steps, wallSeconds: trainSeconds, samplesPerSecond: rate))
+                metrics.append(line)
+                secondsSinceEvaluation = 0
+                try events(.evaluated(line, TrainingProgress(step: steps, totalSteps: totalSteps, epoch: epoch,
+                                                             samplesPerSecond: rate,
+                                                             lastTestAccuracy: line.testAccuracy, batchSize: size)))
+                if let stop = stopAfterEvaluations, metrics.count >= stop { return }
+            }
+            // The step event comes after the evaluation it completes, so a subscriber that saves
+            // a checkpoint on it never saves one that owes an evaluation.
             let recentElapsed = Double(DispatchTime.now().uptimeNanoseconds - recentStart.uptimeNanoseconds) / 1e9
             try events(.step(TrainingProgress(step: steps, totalSteps: totalSteps, epoch: epoch,
                                               samplesPerSecond: recentElapsed > 0 ? Double(recentSamples) / recentElapsed : 0,
@@ -142,18 +154,6 @@ public final class Trainer {
             if recentElapsed > 5 {
                 recentStart = DispatchTime.now()
                 recentSamples = 0
-            }
-            if points.contains(steps) {
-                let line = evaluate()
-                let rate = secondsSinceEvaluation > 0 ? Double(intervalSamples) / secondsSinceEvaluation : 0
-                timings.append(TimingLine(epoch: line.epoch, steps: line.steps, wallSeconds: trainSeconds, samplesPerSecond: rate))
-                metrics.append(line)
-                secondsSinceEvaluation = 0
-                intervalSamples = 0
-                try events(.evaluated(line, TrainingProgress(step: steps, totalSteps: totalSteps, epoch: epoch,
-                                                             samplesPerSecond: rate,
-                                                             lastTestAccuracy: line.testAccuracy, batchSize: size)))
-                if let stop = stopAfterEvaluations, metrics.count >= stop { return }
             }
         }
     }

@@ -4,7 +4,9 @@ import Models
 
 extension Trainer {
     /// The run's state now: parameters, batch-norm running statistics, optimizer state, step
-    /// count, and the metrics so far; no timings, so its bytes depend on the spec and data only.
+    /// count, the metrics so far and, between two evaluations, the training statistics since the
+    /// last one. At an evaluation its bytes depend on the spec and data only; between two, the
+    /// interval's training time is in it too.
     public func checkpoint() -> Checkpoint {
         var sections: [(String, [Float])] = [
             ("parameters", model.parameters.flatValues()),
@@ -12,7 +14,7 @@ extension Trainer {
         ]
         sections += optimizerSections()
         return Checkpoint(spec: configuration.spec, steps: steps, optimizerSteps: optimizer.stepCount,
-                          metrics: metrics, sections: sections)
+                          metrics: metrics, sinceEvaluation: intervalStatistics, sections: sections)
     }
 
     /// Continues from `checkpoint`, which must come from a run with the same spec. `timings`
@@ -28,13 +30,29 @@ extension Trainer {
         else {
             throw RunSpecError(message: "the checkpoint's sections do not fit this model")
         }
+        if let interval = checkpoint.header.sinceEvaluation {
+            guard [interval.lossSums.count, interval.correctCounts.count, interval.questionCounts.count] == [2, 2, 2] else {
+                throw RunSpecError(message: "the checkpoint's interval statistics are not per question type")
+            }
+        }
         model.parameters.load(flatValues: parameters)
         model.runningStatistics = running
         try restoreOptimizer(from: checkpoint)
         steps = checkpoint.header.steps
         metrics = checkpoint.header.metrics
         self.timings = Array(timings.prefix(metrics.count))
-        secondsSinceEvaluation = 0
+        let interval = checkpoint.header.sinceEvaluation
+        lossSums = interval?.lossSums ?? [0, 0]
+        correctCounts = interval?.correctCounts ?? [0, 0]
+        questionCounts = interval?.questionCounts ?? [0, 0]
+        secondsSinceEvaluation = interval?.trainSeconds ?? 0
+    }
+
+    /// The statistics since the last evaluation, or nil right after one (or before any step).
+    var intervalStatistics: IntervalStatistics? {
+        guard questionCounts.reduce(0, +) > 0 else { return nil }
+        return IntervalStatistics(lossSums: lossSums, correctCounts: correctCounts, questionCounts: questionCounts,
+                                  trainSeconds: secondsSinceEvaluation)
     }
 
     private func optimizerSections() -> [(String, [Float])] {

@@ -22,7 +22,7 @@ struct ProfileOptions: ParsableArguments {
     }
 
     var value: Profile { Profile(rawValue: profile)! }
-    var root: String { "runs/" + profile }
+    var root: String { value.root }
 
     func paperFacts() throws -> PaperFacts { try JSONFiles.read(PaperFacts.self, from: paper, schema: PaperFacts.schema) }
 
@@ -56,6 +56,8 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Seed offset of the plan (golden seeds); 0 is the plan reproduce checks.")
     var seedOffset: UInt64 = 0
 
+    @OptionGroup var checkpointOptions: CheckpointOptions
+
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
@@ -63,7 +65,10 @@ struct ReproduceCommand: ParsableCommand {
     }
 
     func run() throws {
+        let stop = StopRequest()
+        stop.catchSignals()
         let runner = try profileOptions.runner(seedOffset: seedOffset)
+        runner.checkpointEvery = checkpointOptions.seconds
         let pool = try threadOptions.makePool()
         let dataset = try runner.dataset(pool: pool)
         let plan = runner.plan(for: dataset)
@@ -90,23 +95,25 @@ struct ReproduceCommand: ParsableCommand {
             for (index, run) in pending.enumerated() {
                 print("[\(index + 1)/\(pending.count)] \(run.name) (\(run.id))")
                 let display = ProgressDisplay(label: run.name)
-                try runner.train(run, dataset: dataset, pool: pool) { event in
+                let outcome = try runner.train(run, dataset: dataset, pool: pool, stop: stop) { event in
                     switch event {
                     case .step(let progress): display.update(progress)
                     case .evaluated(let line, let progress): display.evaluated(line, progress)
                     }
                 }
                 display.finish()
+                try CheckpointOptions.exitIfStopped(outcome, by: stop, at: "in \(run.name)", resume: "the same rnrepro reproduce command")
                 report(run, index + 1)
             }
         } else {
-            try runInProcesses(pending, threads: max(1, pool.threadCount / jobs), isa: pool.isa, report: report)
+            try runInProcesses(pending, threads: max(1, pool.threadCount / jobs), isa: pool.isa, stop: stop, report: report)
         }
         print("\(profileOptions.profile): all \(runs.count) runs finished in \(runner.root)/")
     }
 
     /// Each run in a child `rnrepro reproduce --only`, `jobs` at a time, in plan order.
-    func runInProcesses(_ runs: [PlannedRun], threads: Int, isa: VectorISA, report: (PlannedRun, Int) -> Void) throws {
+    func runInProcesses(_ runs: [PlannedRun], threads: Int, isa: VectorISA, stop: StopRequest,
+                        report: (PlannedRun, Int) -> Void) throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         var next = 0
         var running: [(Process, PlannedRun)] = []
@@ -118,7 +125,7 @@ struct ReproduceCommand: ParsableCommand {
                 process.executableURL = executable
                 process.arguments = ["reproduce", "--profile", profileOptions.profile, "--paper", profileOptions.paper,
                                      "--only", run.id, "--seed-offset", "\(seedOffset)", "--threads", "\(threads)",
-                                     "--isa", isa.rawValue]
+                                     "--isa", isa.rawValue, "--checkpoint-every", "\(checkpointOptions.checkpointEvery)"]
                 process.standardOutput = FileHandle.nullDevice
                 try process.run()
                 print("started \(run.name) (\(threads) thread\(threads == 1 ? "" : "s"))")
@@ -126,6 +133,14 @@ struct ReproduceCommand: ParsableCommand {
                 next += 1
             }
             usleep(200_000)
+            if stop.reason != nil {
+                // Each child checkpoints its run on SIGTERM and exits.
+                for (process, _) in running { process.terminate() }
+                for (process, _) in running { process.waitUntilExit() }
+                try CheckpointOptions.exitIfStopped(.stopped(reason: stop.reason!), by: stop,
+                                                    at: "in \(running.map(\.1.name).joined(separator: ", "))",
+                                                    resume: "the same rnrepro reproduce command")
+            }
             for (process, run) in running where !process.isRunning {
                 guard process.terminationStatus == 0 else {
                     running.forEach { if $0.0.isRunning { $0.0.terminate() } }

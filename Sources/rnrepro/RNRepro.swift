@@ -16,7 +16,7 @@ struct RNRepro: ParsableCommand {
         subcommands: [
             GenerateCommand.self, DatasetCommand.self, TrainCommand.self, ExportStepCommand.self,
             ReproduceCommand.self, PlanCommand.self, CheckCommand.self, GoldenCommand.self, ReportCommand.self,
-            BenchCommand.self,
+            CampaignCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -13,8 +13,10 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train one model on a data set (SPEC.md section 4), with metrics and checkpoints.",
         discussion: """
             Writes DIR/spec.json, DIR/metrics.jsonl (one line per evaluation), DIR/checkpoint.bin \
-            (after every evaluation) and, at the end, DIR/manifest.json. With --resume an \
-            interrupted run continues bit-identically from its last checkpoint.
+            (after every evaluation and every --checkpoint-every minutes between them), \
+            DIR/segments.jsonl (where each sitting ran) and, at the end, DIR/manifest.json. \
+            SIGTERM or Ctrl-C checkpoints and stops (exit 128 + the signal's number); with \
+            --resume the run continues bit-identically from its last checkpoint.
             """
     )
 
@@ -29,6 +31,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --out from its last checkpoint.")
     var resume = false
 
+    @OptionGroup var checkpointOptions: CheckpointOptions
+
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
@@ -37,27 +41,45 @@ struct TrainCommand: ParsableCommand {
         let configuration = try RunConfiguration(spec)
         let pool = try threadOptions.makePool()
         let trainer = try Trainer(configuration: configuration, dataset: dataset, pool: pool)
-        let directory = RunDirectory(path: out)
-        try directory.start(trainer, resume: resume)
-        if trainer.steps >= trainer.totalSteps {
+        let stop = StopRequest()
+        stop.catchSignals()
+        let session = try RunSession(directory: RunDirectory(path: out), trainer: trainer, pool: pool, resume: resume)
+        if trainer.steps >= trainer.totalSteps, FileManager.default.fileExists(atPath: session.directory.manifestPath) {
             print("\(out): already finished (\(trainer.steps) steps)")
             return
         }
-        let started = DispatchTime.now()
         let display = ProgressDisplay(label: "\(spec.model) b\(spec.batchSize) lr\(spec.learningRate)")
-        try trainer.run { event in
+        let outcome = try session.run(checkpointEvery: checkpointOptions.seconds, stop: stop) { event in
             switch event {
-            case .step(let progress):
-                display.update(progress)
-            case .evaluated(let line, let progress):
-                try directory.recordEvaluation(of: trainer)
-                display.evaluated(line, progress)
+            case .step(let progress): display.update(progress)
+            case .evaluated(let line, let progress): display.evaluated(line, progress)
             }
         }
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        try directory.finish(trainer, pool: pool, wallSeconds: wall)
         display.finish()
+        try CheckpointOptions.exitIfStopped(outcome, by: stop, at: "at step \(trainer.steps)",
+                                            resume: "the same rnrepro train command with --resume")
+        let directory = session.directory
         print("wrote \(directory.metricsPath), \(directory.checkpointPath), \(directory.manifestPath)")
+    }
+}
+
+/// `--checkpoint-every`, and how a run stopped by a signal ends the command.
+struct CheckpointOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Minutes of training between two checkpoints, between evaluations.", valueName: "minutes"))
+    var checkpointEvery: Double = RunSession.defaultCheckpointInterval / 60
+
+    func validate() throws {
+        guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive (got \(checkpointEvery))") }
+    }
+
+    var seconds: Double { checkpointEvery * 60 }
+
+    /// After a stop request: says where the run stands and how to go on, and exits with
+    /// 128 + the signal's number, as a process ended by it would.
+    static func exitIfStopped(_ outcome: RunSession.Outcome, by stop: StopRequest, at position: String, resume: String) throws {
+        guard case .stopped(let reason) = outcome else { return }
+        FileHandle.standardError.write(Data("rnrepro: stopped by \(reason) \(position) with a checkpoint; continue with: \(resume)\n".utf8))
+        throw ExitCode(128 + (stop.signal ?? SIGTERM))
     }
 }
 

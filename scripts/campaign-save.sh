@@ -21,7 +21,7 @@ if git diff --cached --quiet -- "$results"; then
 fi
 summary="the paper campaign's progress"
 if [[ -x "$rnrepro" ]]; then
-    summary=$("$rnrepro" campaign status --summary)
+    summary=$("$rnrepro" campaign status --summary) || summary="the paper campaign's progress"
 fi
 # A pathspec commits those paths only, whatever else is staged.
 git commit --quiet -m "results/paper: $summary" -- "$results"

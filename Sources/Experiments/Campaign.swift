@@ -121,7 +121,8 @@ public struct CampaignProgress: Sendable {
             let trainedSeconds = segments.reduce(0) { $0 + $1.trainSeconds }
             let trainedSteps = segments.reduce(0) { $0 + $1.toStep - $1.fromStep }
             let finished = runner.isFinished(run)
-            let state: State = finished ? .done : (checkpoint != nil ? .inFlight : .waiting)
+            let started = FileManager.default.fileExists(atPath: directory.specPath)
+            let state: State = finished ? .done : (started ? .inFlight : .waiting)
             let questionsPlanned = run.spec.epochs * Double(schedule.steps * run.spec.batchSize)
             return Run(
                 run: run, state: state, epochsDone: Double(steps) / Double(schedule.steps), epochsPlanned: run.spec.epochs,

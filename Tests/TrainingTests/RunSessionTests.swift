@@ -1,0 +1,105 @@
+import Artifacts
+import Engine
+import Foundation
+import Testing
+import _RNReproSupport
+
+@testable import Training
+
+/// A sitting of a run: checkpoints between evaluations, clean stops, and the contract the paper
+/// campaign rests on: a run stopped at any step and resumed ends with the bytes of a run that
+/// never stopped.
+@Suite(.serialized) struct RunSessionTests {
+    static let directory = TrainerTests.directory
+
+    func session(_ spec: RunSpec, at path: String, resume: Bool) throws -> RunSession {
+        let trainer = try TrainerTests.trainer(spec)
+        return try RunSession(directory: RunDirectory(path: path), trainer: trainer, pool: trainer.pool, resume: resume)
+    }
+
+    func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    /// Stops the run at `stopStep` (between two evaluations), resumes it in a new session and
+    /// compares the files with an uninterrupted run's.
+    @Test(arguments: [("rn", 37), ("cnn-mlp", 61), ("rn", 51)])
+    func stoppedBetweenEvaluationsAndResumedIsBitIdentical(model: String, stopStep: Int) throws {
+        let spec = TrainerTests.spec(model: model, epochs: 1.5, evalEvery: 0.5)
+        let straightPath = Self.directory + "/session-straight-\(model)-\(stopStep)"
+        #expect(try session(spec, at: straightPath, resume: false).run() == .finished)
+
+        let path = Self.directory + "/session-stopped-\(model)-\(stopStep)"
+        let first = try session(spec, at: path, resume: false)
+        #expect(!first.trainer.evaluationSteps.contains(stopStep))
+        let stop = StopRequest()
+        let outcome = try first.run(stop: stop) { event in
+            if case .step(let progress) = event, progress.step == stopStep - 1 { stop.request("test") }
+        }
+        #expect(outcome == .stopped(reason: "test"))
+        // The stop request is seen at the next step's event, which saves that step.
+        let saved = try Checkpoint.read(path + "/checkpoint.bin")
+        #expect(saved.header.steps == stopStep)
+        #expect(saved.header.sinceEvaluation?.questionCounts.reduce(0, +) ?? 0 > 0)
+        #expect(!FileManager.default.fileExists(atPath: path + "/manifest.json"))
+
+        let second = try session(spec, at: path, resume: true)
+        #expect(second.trainer.steps == stopStep)
+        #expect(try second.run() == .finished)
+        for name in ["spec.json", "metrics.jsonl", "checkpoint.bin"] {
+            #expect(try bytes(path + "/" + name) == bytes(straightPath + "/" + name), "\(name) differs")
+        }
+        let segments = try JSONFiles.readLines(TrainingSegment.self, from: path + "/segments.jsonl")
+        #expect(segments.map { [$0.fromStep, $0.toStep] } == [[0, stopStep], [stopStep, second.trainer.totalSteps]])
+        let manifest = try JSONFiles.read(RunManifest.self, from: path + "/manifest.json", schema: RunManifest.schema)
+        #expect(manifest.segments == segments)
+    }
+
+    /// A checkpoint taken right after an evaluation carries no interval statistics and keeps the
+    /// version-1 bytes every earlier build wrote; one between evaluations is version 2.
+    @Test func checkpointVersionFollowsItsContent() throws {
+        let trainer = try TrainerTests.trainer(TrainerTests.spec())
+        try trainer.run(stopAfterEvaluations: 1) { _ in }
+        let atEvaluation = try trainer.checkpoint().encoded()
+        #expect(atEvaluation[8] == 1)
+        #expect(!String(decoding: atEvaluation, as: UTF8.self).contains("sinceEvaluation"))
+
+        var steps = 0
+        let between = try TrainerTests.trainer(TrainerTests.spec())
+        #expect(throws: CancellationError.self) {
+            try between.run { event in
+                if case .step = event { steps += 1 }
+                if steps == 3 { throw CancellationError() }
+            }
+        }
+        let data = try between.checkpoint().encoded()
+        #expect(data[8] == 2)
+        let path = Self.directory + "/between.bin"
+        try AtomicFile.write(data, to: path)
+        let read = try Checkpoint.read(path)
+        #expect(read.header.sinceEvaluation?.questionCounts == [8, 16])
+
+        // A version that contradicts the content is refused.
+        var forged = data
+        forged[8] = 1
+        let digest = forged.count - 32
+        let hex = Array(JSONFiles.sha256(forged.prefix(digest)).utf8)
+        let hash = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<($0 + 2)], as: UTF8.self), radix: 16)! }
+        forged.replaceSubrange(digest..., with: hash)
+        try AtomicFile.write(forged, to: path)
+        #expect(throws: FileError.self) { try Checkpoint.read(path) }
+    }
+
+    /// With a clock of zero seconds every step is saved: what a SIGTERM or a kill finds on disk
+    /// is the last step trained.
+    @Test func clockCheckpointsSaveBetweenEvaluations() throws {
+        let spec = TrainerTests.spec(epochs: 0.5, evalEvery: 0.5)
+        let path = Self.directory + "/clock"
+        let session = try session(spec, at: path, resume: false)
+        var seen: [Int] = []
+        _ = try session.run(checkpointEvery: 0) { event in
+            if case .step(let progress) = event, progress.step < progress.totalSteps {
+                seen.append(try! Checkpoint.read(path + "/checkpoint.bin").header.steps)
+            }
+        }
+        #expect(seen == Array(1..<session.trainer.totalSteps))
+    }
+}

@@ -162,7 +162,12 @@ struct ReproduceCommand: ParsableCommand {
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Print a profile's plan as independent jobs: a shell script, or a Slurm job array."
+        abstract: "Print a profile's plan as independent jobs: a shell script, or a Slurm job array.",
+        discussion: """
+            Each Slurm task has a time limit; --warning seconds before it, the task checkpoints its \
+            run and requeues itself, and a preempted task is requeued too: either resumes from its \
+            checkpoint and ends with the bytes of an uninterrupted run.
+            """
     )
 
     @OptionGroup var profileOptions: ProfileOptions
@@ -170,8 +175,18 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "shell or slurm.")
     var format: String = "shell"
 
+    @Option(help: "Each Slurm task's time limit, in Slurm's format.")
+    var timeLimit = "12:00:00"
+
+    @Option(help: "Seconds before the time limit at which a Slurm task checkpoints and requeues itself.")
+    var warning = 300
+
     func validate() throws {
-        guard ["shell", "slurm"].contains(format) else { throw ValidationError("--format must be shell or slurm (got '\(format)')") }
+        guard JobScript.Format(rawValue: format) != nil else { throw ValidationError("--format must be shell or slurm (got '\(format)')") }
+        guard warning >= 1 else { throw ValidationError("--warning must be at least 1 second (got \(warning))") }
+        guard !timeLimit.isEmpty, timeLimit.allSatisfy({ $0.isNumber || $0 == ":" || $0 == "-" }) else {
+            throw ValidationError("--time-limit must be a Slurm time such as 12:00:00 or 1-00:00:00 (got '\(timeLimit)')")
+        }
     }
 
     func run() throws {
@@ -181,28 +196,8 @@ struct PlanCommand: ParsableCommand {
         let plan = ExperimentPlan.make(profile: profile, paper: try profileOptions.paperFacts(),
                                        dataset: DatasetRef(seed: data.seed, trainImages: data.trainImages,
                                                            testImages: data.testImages, exactClosest: false, sha256: ""))
-        let names = plan.runs.map(\.name)
-        let prepare = "rnrepro generate --seed \(data.seed) --train \(data.trainImages) --test \(data.testImages) --out \(profile.datasetPath)"
-        switch format {
-        case "shell":
-            print("#!/usr/bin/env bash\n# The \(profile.rawValue) plan: \(names.count) independent runs. Run from the repository root.\nset -euo pipefail")
-            print("[ -f \(profile.datasetPath) ] || \(prepare)")
-            for name in names { print("rnrepro reproduce --profile \(profile.rawValue) --only \(name)") }
-        default:
-            print("""
-                #!/bin/bash
-                # The \(profile.rawValue) plan as a Slurm job array: one task per run, \(names.count) in all.
-                # Submit from the repository root after generating the data set once:
-                #   \(prepare)
-                #SBATCH --job-name=rnrepro-\(profile.rawValue)
-                #SBATCH --array=0-\(names.count - 1)
-                #SBATCH --cpus-per-task=2
-                #SBATCH --output=runs/\(profile.rawValue)-%a.log
-                set -euo pipefail
-                RUNS=(\(names.joined(separator: " ")))
-                srun rnrepro reproduce --profile \(profile.rawValue) --only "${RUNS[$SLURM_ARRAY_TASK_ID]}" --threads "${SLURM_CPUS_PER_TASK}"
-                """)
-        }
+        print(JobScript.make(JobScript.Format(rawValue: format)!, profile: profile, runNames: plan.runs.map(\.name),
+                             timeLimit: timeLimit, warningSeconds: warning), terminator: "")
     }
 }
 

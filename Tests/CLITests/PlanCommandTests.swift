@@ -20,9 +20,26 @@ import Testing
             #expect(result.stdout.contains("#SBATCH --array=0-6"))
             #expect(result.stdout.contains("RUNS=(rn-b64-lr1e-4-r1 rn-b64-lr1e-4-r2 cnn-mlp-b64-lr1e-4-r1 "))
             #expect(jobs.count == 1)
+            for line in ["#SBATCH --time=12:00:00", "#SBATCH --requeue", "#SBATCH --signal=B:USR1@300", "trap requeue USR1",
+                         "scontrol requeue \"$TASK\""] {
+                #expect(result.stdout.contains(line + "\n"), "missing: \(line)")
+            }
         } else {
             #expect(jobs.count == 7)
         }
+    }
+
+    @Test func timeLimitAndWarningAreOptions() throws {
+        let result = try CLI.run(executable: CLI.executable.path,
+                                 ["plan", "--profile", "smoke", "--format", "slurm", "--time-limit", "1-00:00:00", "--warning", "90"],
+                                 currentDirectory: CLI.packageRoot)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("#SBATCH --time=1-00:00:00\n"))
+        #expect(result.stdout.contains("#SBATCH --signal=B:USR1@90\n"))
+        let bad = try CLI.run(executable: CLI.executable.path, ["plan", "--format", "slurm", "--time-limit", "soon"],
+                              currentDirectory: CLI.packageRoot)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--time-limit must be a Slurm time"))
     }
 
     @Test func unknownProfileIsRefused() throws {

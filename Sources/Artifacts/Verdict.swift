@@ -5,6 +5,8 @@ public enum Verdict: String, Equatable, Sendable {
     case partly
     case notReproduced = "not reproduced"
     case notRun = "not run"
+    /// Its runs have started and none has finished.
+    case pending
 }
 
 /// The rule that turns a difference into a verdict, stated in the report as it is applied.

@@ -35,18 +35,25 @@ public struct DriftCheck {
     /// The first evaluation where each run left its band (or, with --exact, its reference bits).
     public var firstDivergence: [String: Double] = [:]
     public var paperTier: [PaperRow] = []
+    /// Planned runs not finished yet, which the check lists and does not compare (the paper
+    /// profile's campaign runs for days; the other profiles have none).
+    public var pending: [String] = []
     public var outcome: Outcome = .holds
 
-    /// Compares the finished runs under `root` (their plan.json) with `golden`.
-    public static func run(golden: GoldenFile, plan: ProfilePlan, root: String, paper: PaperFacts, exact: Bool) -> DriftCheck {
+    /// Compares the runs under `root` (their plan.json) with `golden`. The runs named in
+    /// `pending` have not finished: they are listed, left out of the comparison and of the paper
+    /// tier; every other planned run is compared.
+    public static func run(golden: GoldenFile, plan: ProfilePlan, root: String, paper: PaperFacts, exact: Bool,
+                           pending: [String] = []) -> DriftCheck {
         var check = DriftCheck()
-        // Each planned run's evaluations, read once; absent when its metrics are missing or unreadable.
+        check.pending = pending
+        // Each compared run's evaluations, read once; absent when its metrics are missing or unreadable.
         var evaluations: [String: [GoldenBands.Evaluation]] = [:]
-        for run in plan.runs {
+        for run in plan.runs where !pending.contains(run.name) {
             evaluations[run.name] = (try? JSONFiles.readLines(MetricsLine.self, from: root + "/" + run.id + "/metrics.jsonl"))?
                 .map(GoldenBands.Evaluation.init)
         }
-        for goldenRun in golden.runs {
+        for goldenRun in golden.runs where !pending.contains(goldenRun.row) {
             let lines = evaluations[goldenRun.row]
             for metric in goldenRun.metrics {
                 guard let last = lines?.last, lines?.count == goldenRun.curves.first?.epochs.count ?? lines?.count else {
@@ -80,7 +87,7 @@ public struct DriftCheck {
                 }
             }
         }
-        let missing = check.rows.contains { $0.verdict == "missing" } || golden.runs.isEmpty
+        let missing = check.rows.contains { $0.verdict == "missing" } || check.rows.isEmpty
         let drifted = check.rows.contains { $0.verdict == "drift" || $0.verdict == "differs" }
         check.outcome = missing ? .cannotCompare : drifted ? .drift : .holds
 
@@ -88,12 +95,15 @@ public struct DriftCheck {
         let questions = plan.runs.first.map { $0.spec.dataset.testImages * 10 } ?? 2_000
         for row in paper.allRows {
             for (type, paperValue) in [("rel", row.relational), ("nonrel", row.nonRelational)] {
-                let values = plan.runs.filter { $0.row == row.id }.compactMap { run -> Double? in
+                let runs = plan.runs.filter { $0.row == row.id }
+                let values = runs.compactMap { run -> Double? in
                     guard let last = evaluations[run.name]?.last else { return nil }
                     return type == "rel" ? last.testAccuracy.rel : last.testAccuracy.nonrel
                 }
                 let mean = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
-                let verdict = mean.map { VerdictRule.verdict(ours: $0, paper: paperValue, questions: questions) } ?? .notRun
+                let inFlight = runs.contains { pending.contains($0.name) }
+                let verdict = mean.map { VerdictRule.verdict(ours: $0, paper: paperValue, questions: questions) }
+                    ?? (inFlight ? .pending : .notRun)
                 check.paperTier.append(PaperRow(row: row.id, type: type, paper: paperValue.text, ours: mean, verdict: verdict.rawValue))
             }
         }
@@ -116,6 +126,9 @@ public struct DriftCheck {
         for row in paperTier {
             text += "| \(row.row) | \(row.type) | \(row.paper) | \(number(row.ours)) | \(row.verdict) |\n"
         }
+        if !pending.isEmpty {
+            text += "\nPending (not finished, not compared): \(pending.joined(separator: ", "))\n"
+        }
         text += "\nOutcome: \(["holds", "drift", "cannot compare"][Int(outcome.rawValue)])\n"
         return text
     }
@@ -126,7 +139,7 @@ extension DriftCheck: Codable {
         case rows
         case firstDivergence = "first_divergence"
         case paperTier = "paper_tier"
-        case outcome
+        case pending, outcome
     }
 
     public init(from decoder: Decoder) throws {
@@ -134,6 +147,7 @@ extension DriftCheck: Codable {
         rows = try container.decode([Row].self, forKey: .rows)
         firstDivergence = try container.decode([String: Double].self, forKey: .firstDivergence)
         paperTier = try container.decode([PaperRow].self, forKey: .paperTier)
+        pending = try container.decodeIfPresent([String].self, forKey: .pending) ?? []
         outcome = Outcome(rawValue: try container.decode(Int32.self, forKey: .outcome)) ?? .cannotCompare
     }
 
@@ -142,6 +156,7 @@ extension DriftCheck: Codable {
         try container.encode(rows, forKey: .rows)
         try container.encode(firstDivergence, forKey: .firstDivergence)
         try container.encode(paperTier, forKey: .paperTier)
+        if !pending.isEmpty { try container.encode(pending, forKey: .pending) }
         try container.encode(outcome.rawValue, forKey: .outcome)
     }
 }

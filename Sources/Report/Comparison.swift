@@ -8,6 +8,7 @@ extension Verdict {
         case .partly: "부분 재현"
         case .notReproduced: "재현 안 됨"
         case .notRun: "미실행"
+        case .pending: "진행 중"
         }
     }
 }
@@ -18,11 +19,12 @@ struct Claim {
     /// "rel" or "nonrel".
     let type: String
     let paper: PaperValue
-    /// Final test accuracy of each replicate that has run, by replicate.
+    /// Final test accuracy of each replicate that trained its planned length, by replicate.
     let values: [Double]
     let plannedReplicates: Int
-    /// Some replicate stopped before its planned length.
-    let partial: Bool
+    /// The replicates that have evaluated but not reached their planned length (in flight,
+    /// interrupted or failed): their accuracies are not final, so no verdict rests on them.
+    let unfinished: [RunRecord]
     /// Test questions of this type the accuracy is measured on.
     let questions: Int
 
@@ -38,20 +40,27 @@ struct Claim {
     var difference: Double? { mean.map { VerdictRule.difference(ours: $0, paper: paper) } }
 
     var verdict: Verdict {
-        guard let mean else { return .notRun }
+        guard let mean else { return unfinished.isEmpty ? .notRun : .pending }
         return VerdictRule.verdict(ours: mean, paper: paper, questions: questions)
+    }
+
+    /// The latest value of an unfinished replicate and where it stands: "45.4 (epoch 5 of 50)".
+    var latestUnfinished: String? {
+        guard let run = unfinished.first, let line = run.final else { return nil }
+        let value = type == "rel" ? line.testAccuracy.rel : line.testAccuracy.nonrel
+        return "\(Format.fixed(value)) (epoch \(Format.epochs(line.epoch)) of \(Format.epochs(run.planned.spec.epochs)))"
     }
 
     static func make(row: PaperRow, type: String, inputs: ReportInputs) -> Claim {
         let runs = inputs.runs(of: row.id)
-        let values = runs.compactMap { run -> Double? in
+        let values = runs.filter { !$0.isPartial }.compactMap { run -> Double? in
             guard let final = run.final else { return nil }
             return type == "rel" ? final.testAccuracy.rel : final.testAccuracy.nonrel
         }
         let testImages = runs.first?.planned.spec.dataset.testImages ?? 200
         return Claim(
             row: row, type: type, paper: type == "rel" ? row.relational : row.nonRelational,
-            values: values, plannedReplicates: runs.count, partial: runs.contains(where: \.isPartial),
+            values: values, plannedReplicates: runs.count, unfinished: runs.filter(\.isPartial),
             questions: testImages * 10)
     }
 }

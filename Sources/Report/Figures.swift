@@ -124,7 +124,8 @@ struct PlotFigure {
                 }
                 lines += valueLabels(for: panel.marks)
             }
-            lines.append("plot " + plots.joined(separator: ", \\\n     "))
+            // A panel with nothing to draw yet (no run has reached it) still shows its axes.
+            lines.append("plot " + (plots.isEmpty ? "NaN notitle" : plots.joined(separator: ", \\\n     ")))
         }
 
         // The shared legend: an empty plot whose key lists every series once.
@@ -252,7 +253,8 @@ enum Figures {
     /// Fig. 5 or Fig. 6: test accuracy per evaluation, relational and non-relational panels.
     static func accuracy(_ figure: PaperFigure, inputs: ReportInputs) -> PlotFigure {
         let rows = figure.rows.compactMap { inputs.paper.row($0) }
-        let lastEpoch = rows.flatMap { inputs.runs(of: $0.id) }.compactMap { $0.final?.epoch }.max() ?? 0
+        // Planned, not reached: runs in flight at the paper's scale are drawn over its whole range.
+        let lastEpoch = rows.flatMap { inputs.runs(of: $0.id) }.map(\.planned.spec.epochs).max() ?? 0
         let paperEpochs = Double(rows.map(\.epochs).max() ?? 20)
         func panel(_ type: String) -> PlotFigure.Panel {
             var series: [PlotFigure.Series] = []

@@ -60,7 +60,9 @@ struct ReportDocument {
     }
 
     func value(_ row: String, _ type: String) -> String {
-        finalValue(row, type).map { Format.fixed($0) } ?? "not run"
+        guard let paperRow = inputs.paper.row(row) else { return "not run" }
+        let claim = Claim.make(row: paperRow, type: type, inputs: inputs)
+        return claim.mean.map { Format.fixed($0) } ?? claim.latestUnfinished ?? "not run"
     }
 
     // MARK: Composition
@@ -192,7 +194,7 @@ struct ReportDocument {
         var text = "Lee와 Lim(2018)은 관계 네트워크(Relation Network, RN)를 Sort-of-CLEVR에서 다시 학습하고 배치 크기와 학습률에 따른 정확도 변화를 보고하였다. "
         text += "이 문서는 그 실험을 RNRepro(자체 SIMD CPU 엔진으로 구현한 재현 프로그램)로 다시 수행한 결과를 원 논문의 구성에 맞추어 정리한 것이다. "
         text += "프로파일 <b>\(escape(inputs.profile))</b>에서 계획된 \(inputs.runs.count)개의 학습 실행 중 \(done)개가 지표를 남겼고, RN은 \(epochsText(rnRuns)) 에폭(논문은 20 에폭), CNN+MLP는 \(epochsText(cnnRuns)) 에폭(논문은 50 에폭) 학습하였다. "
-        text += "표 1과 표 2의 주장 \(allClaims.count)개 중 재현됨 \(count(.reproduced)), 부분 재현 \(count(.partly)), 재현 안 됨 \(count(.notReproduced)), 미실행 \(count(.notRun))이다. "
+        text += "표 1과 표 2의 주장 \(allClaims.count)개 중 재현됨 \(count(.reproduced)), 부분 재현 \(count(.partly)), 재현 안 됨 \(count(.notReproduced)), 진행 중 \(count(.pending)), 미실행 \(count(.notRun))이다. "
         if !atPaperScale {
             text += "이 프로파일은 논문보다 작은 규모이므로 최종 정확도가 논문에 미치지 못하는 것은 예상된 결과이며, 이 규모에서 실제로 드러나는 발견만을 6절에 따로 적었다."
         }
@@ -204,7 +206,7 @@ struct ReportDocument {
         var text = "Lee and Lim (2018) retrained the Relation Network (RN) on Sort-of-CLEVR and reported how its accuracy changes with batch size and learning rate. "
         text += "This document re-runs their experiments with RNRepro, a reproduction built on its own SIMD CPU engine, and lays the results out in the paper's order. "
         text += "In profile <b>\(escape(inputs.profile))</b>, \(done) of \(inputs.runs.count) planned runs have written metrics; RN trained for \(epochsText(rnRuns)) epochs (paper: 20) and CNN+MLP for \(epochsText(cnnRuns)) (paper: 50). "
-        text += "Of the \(allClaims.count) claims in Tables 1 and 2, \(count(.reproduced)) are reproduced, \(count(.partly)) partly, \(count(.notReproduced)) not reproduced and \(count(.notRun)) not run. "
+        text += "Of the \(allClaims.count) claims in Tables 1 and 2, \(count(.reproduced)) are reproduced, \(count(.partly)) partly, \(count(.notReproduced)) not reproduced, \(count(.pending)) pending (runs in flight) and \(count(.notRun)) not run. "
         if !atPaperScale {
             text += "The profile is smaller than the paper's scale, so its final accuracies are expected to fall short of the paper's; Section 6 states which findings do show at this scale."
         }
@@ -279,12 +281,12 @@ struct ReportDocument {
                 rowIDs.append(claim.row.id)
                 groups.append([])
             }
-            var ours = "not run"
+            var ours = claim.latestUnfinished ?? "not run"
             if let mean = claim.mean {
                 ours = Format.fixed(mean)
                 if let sd = claim.standardDeviation { ours += " ± \(Format.fixed(sd))" }
                 if claim.values.count > 1 || claim.plannedReplicates > 1 { ours += " (n=\(claim.values.count))" }
-                if claim.partial { ours += "†" }
+                if !claim.unfinished.isEmpty { ours += "†" }
             }
             let verdict = claim.verdict
             let verdictText = verdict == .reproduced ? "<b>reproduced</b>" : verdict.rawValue
@@ -321,7 +323,7 @@ struct ReportDocument {
         let rn = epochsText(rnRuns)
         let cnn = epochsText(cnnRuns)
         let questions = claims.first?.questions ?? 2000
-        return "Ours: final test accuracy after RN \(rn) / CNN+MLP \(cnn) epochs (paper: 20 / 50), on \(Format.grouped(questions)) test questions per type; the mean over runs that differ only in the seed (initialisation, shuffling, dropout), ± the sample standard deviation (n-1) when n ≥ 2. Runs per row: \(perRow.joined(separator: "; ")). † stopped before its planned length. Δ: ours minus the nearest end of the paper's value. Verdict (재현됨 / 부분 재현 / 재현 안 됨): reproduced when |Δ| ≤ max(3 SE, 2 points), partly when |Δ| ≤ 10, else not reproduced; SE is the binomial standard error (Appendix D)."
+        return "Ours: final test accuracy after RN \(rn) / CNN+MLP \(cnn) epochs (paper: 20 / 50), on \(Format.grouped(questions)) test questions per type; the mean over runs that differ only in the seed (initialisation, shuffling, dropout), ± the sample standard deviation (n-1) when n ≥ 2. Runs per row: \(perRow.joined(separator: "; ")). † another replicate has not finished; a row none of whose replicates has finished shows its latest value with its epoch, and no verdict (pending). Δ: ours minus the nearest end of the paper's value. Verdict (재현됨 / 부분 재현 / 재현 안 됨): reproduced when |Δ| ≤ max(3 SE, 2 points), partly when |Δ| ≤ 10, else not reproduced; SE is the binomial standard error (Appendix D)."
     }
 
     /// Our final values of a figure's rows and whether their order matches the paper's.

@@ -219,23 +219,41 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let profile = profileOptions.profile
+        func cannotCompare(_ error: Error) {
+            FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(error)\n".utf8))
+        }
+        let goldenPath = "\(goldenDir)/\(profile).json"
         let golden: GoldenFile
         let plan: ProfilePlan
         do {
-            golden = try JSONFiles.read(GoldenFile.self, from: "\(goldenDir)/\(profile).json", schema: GoldenFile.schema)
             plan = try JSONFiles.read(ProfilePlan.self, from: "\(profileOptions.root)/plan.json", schema: ProfilePlan.schema)
         } catch {
-            FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(error)\n".utf8))
+            cannotCompare(error)
             throw ExitCode(DriftCheck.Outcome.cannotCompare.rawValue)
         }
+        do {
+            golden = try JSONFiles.read(GoldenFile.self, from: goldenPath, schema: GoldenFile.schema)
+        } catch where profileOptions.value == .paper && !FileManager.default.fileExists(atPath: goldenPath) {
+            // Before the campaign's first run finishes there is nothing to compare, but the
+            // paper tier still shows where every run stands.
+            cannotCompare(error)
+            golden = GoldenFile(profile: profile, seeds: [], provenance: .current(), notes: [], deviations: [], runs: [])
+        } catch {
+            cannotCompare(error)
+            throw ExitCode(DriftCheck.Outcome.cannotCompare.rawValue)
+        }
+        // The paper profile's runs take days: those not finished yet are pending, not missing.
+        let runner = try profileOptions.runner()
+        let pending = profileOptions.value == .paper ? plan.runs.filter { !runner.isFinished($0) }.map(\.name) : []
         let check = DriftCheck.run(golden: golden, plan: plan, root: profileOptions.root, paper: try profileOptions.paperFacts(),
-                                   exact: exact)
+                                   exact: exact, pending: pending)
         let markdown = check.markdown(profile: profile)
         print(markdown, terminator: "")
         try AtomicFile.write(Data(markdown.utf8), to: "\(profileOptions.root)/drift.md")
         try JSONFiles.write(check, to: "\(profileOptions.root)/drift.json")
         var outcome = check.outcome
-        if profile == "paper", outcome == .holds, check.paperTier.contains(where: { $0.verdict != "reproduced" }) {
+        if profile == "paper", outcome == .holds,
+            check.paperTier.contains(where: { $0.verdict == Verdict.partly.rawValue || $0.verdict == Verdict.notReproduced.rawValue }) {
             outcome = .drift
         }
         if outcome != .holds { throw ExitCode(outcome.rawValue) }
@@ -254,7 +272,13 @@ struct GoldenCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "record",
             abstract: "Run the profile's plan at K seed offsets (0, 1000, 2000, ...) and write golden/<profile>.json.",
-            discussion: "With --add-seed S, runs the plan at seed offset S and adds it to the existing golden file, so a file can grow across sittings."
+            discussion: """
+                With --add-seed S, runs the plan at seed offset S and adds it to the existing golden \
+                file, so a file can grow across sittings. With --finished (the paper profile), trains \
+                nothing: writes golden/paper.json from the campaign's finished runs in \
+                results/paper, one seed each, whose bands are 3 binomial standard errors wide on \
+                either side; run it again as more runs finish.
+                """
         )
 
         @OptionGroup var profileOptions: ProfileOptions
@@ -265,6 +289,9 @@ struct GoldenCommand: ParsableCommand {
         @Option(help: "Add the plan at this seed offset to the existing golden file.")
         var addSeed: UInt64?
 
+        @Flag(help: "The paper profile: record the campaign's finished runs (one seed).")
+        var finished = false
+
         @Option(help: "One line on which paper findings show at this scale, with numbers (repeatable).")
         var note: [String] = []
 
@@ -274,11 +301,20 @@ struct GoldenCommand: ParsableCommand {
         @OptionGroup var threadOptions: ThreadOptions
 
         func validate() throws {
-            guard (seeds == nil) != (addSeed == nil) else { throw ValidationError("give exactly one of --seeds K and --add-seed S") }
+            guard [seeds != nil, addSeed != nil, finished].filter({ $0 }).count == 1 else {
+                throw ValidationError("give exactly one of --seeds K, --add-seed S and --finished")
+            }
             if let seeds, seeds < 2 { throw ValidationError("--seeds must be at least 2 (got \(seeds))") }
+            if finished, profileOptions.value != .paper {
+                throw ValidationError("--finished records the paper campaign's runs; use it with --profile paper")
+            }
+            if profileOptions.value == .paper, !finished {
+                throw ValidationError("the paper profile's runs come from its campaign (make campaign); record them with --finished")
+            }
         }
 
         func run() throws {
+            if finished { return try recordFinished() }
             let path = "\(goldenDir)/\(profileOptions.profile).json"
             var existing: GoldenFile?
             var offsets: [UInt64]
@@ -323,6 +359,30 @@ struct GoldenCommand: ParsableCommand {
                                     deviations: profile.deviations, runs: runs)
             try JSONFiles.write(golden, to: path)
             print("wrote \(path): \(runs.count) runs, seed offsets \(offsets.map(String.init).joined(separator: ", "))")
+        }
+
+        /// golden/paper.json from the campaign's finished runs: each run is one seed, so its band
+        /// is its value ± 3 binomial standard errors (GoldenBands.band).
+        func recordFinished() throws {
+            let runner = try profileOptions.runner()
+            let plan = try JSONFiles.read(ProfilePlan.self, from: runner.root + "/plan.json", schema: ProfilePlan.schema)
+            let done = plan.runs.filter { runner.isFinished($0) }
+            guard !done.isEmpty else {
+                throw ValidationError("no run of \(runner.root) has finished yet; `make campaign-status` shows where they stand")
+            }
+            var runs: GoldenBands.SeedRuns = [:]
+            for run in done {
+                runs[run.name] = try JSONFiles.readLines(MetricsLine.self, from: runner.directory(of: run).metricsPath)
+                    .map(GoldenBands.Evaluation.init)
+            }
+            let questions = done[0].spec.dataset.testImages * 10
+            let golden = GoldenFile(
+                profile: Profile.paper.rawValue, seeds: [0], provenance: .current(), notes: note,
+                deviations: Profile.paper.deviations,
+                runs: try GoldenBands.goldenRuns(names: done.map(\.name), runs: [runs], questions: questions))
+            let path = "\(goldenDir)/paper.json"
+            try JSONFiles.write(golden, to: path)
+            print("wrote \(path): \(done.count) finished runs (\(done.map(\.name).joined(separator: ", "))); pending: \(plan.runs.count - done.count)")
         }
     }
 }

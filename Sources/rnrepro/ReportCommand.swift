@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Experiments
 import Report
 
 /// `rnrepro report`: the reproduction report as a PDF in the paper's layout.
@@ -8,8 +9,8 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Render a profile's results as a PDF laid out like the paper.",
         discussion: """
-            Reads runs/<profile>/plan.json, every run's metrics.jsonl and manifest.json, \
-            runs/<profile>/samples.json and golden/<profile>.json (the last two optional) and the \
+            Reads runs/<profile>/plan.json (results/paper/plan.json for the paper profile), every \
+            run's metrics.jsonl and manifest.json, its samples.json and golden/<profile>.json (the last two optional) and the \
             paper's facts; draws the figures with gnuplot (SVG through a pipe) and the pages with \
             cairo, pango and librsvg. Runs not started yet show as "not run". The same inputs give \
             a byte-identical PDF; its dates come from SOURCE_DATE_EPOCH when set, else from the \
@@ -23,8 +24,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Path of the PDF to write (default: reports/<profile>.pdf).")
     var out: String?
 
-    @Option(help: "Directory holding the profiles' runs.")
-    var runsDir = "runs"
+    @Option(help: "Directory holding the profile's folder (default: results for the paper profile, runs for the others).")
+    var runsDir: String?
 
     @Option(help: "The paper's facts.")
     var paper = "paper/paper.json"
@@ -44,9 +45,14 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// The folder that holds the profile's own: its root without the last component.
+    var defaultRunsDirectory: String {
+        Profile(rawValue: profile).map { ($0.root as NSString).deletingLastPathComponent } ?? "runs"
+    }
+
     func run() throws {
         let report = try PDFReport.render(ReportRequest(
-            profile: profile, runsDirectory: runsDir, paperPath: paper, goldenDirectory: goldenDir,
+            profile: profile, runsDirectory: runsDir ?? defaultRunsDirectory, paperPath: paper, goldenDirectory: goldenDir,
             outputPath: out, gnuplotPath: gnuplot))
         print("wrote \(report.path) (\(report.pages) pages)")
     }

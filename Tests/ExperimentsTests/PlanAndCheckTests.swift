@@ -108,6 +108,47 @@ import Testing
         #expect(check.rows.contains { $0.run == plan.runs[0].name && $0.verdict == "missing" })
     }
 
+    /// The paper campaign's check: unfinished runs are pending, listed and not compared; the
+    /// finished ones are, and the paper tier judges only them.
+    @Test func pendingRunsAreListedNotCompared() throws {
+        let (root, plan, golden) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let finished = [plan.runs[0].name, plan.runs[2].name]
+        let pending = plan.runs.map(\.name).filter { !finished.contains($0) }
+        // The golden file holds the finished runs only, as `golden record --finished` writes it.
+        var partial = golden
+        partial.runs = golden.runs.filter { finished.contains($0.row) }
+        // A pending run's partial metrics would be "missing" (too few evaluations) if compared.
+        try FileManager.default.removeItem(atPath: root + "/" + plan.runs[1].id + "/metrics.jsonl")
+
+        var check = DriftCheck.run(golden: partial, plan: plan, root: root, paper: Self.paper, exact: false, pending: pending)
+        #expect(check.outcome == .holds)
+        #expect(Set(check.rows.map(\.run)) == Set(finished))
+        #expect(check.pending == pending)
+        #expect(check.markdown(profile: "paper").contains("Pending (not finished, not compared): \(pending.joined(separator: ", "))"))
+        // rn-b64-lr1e-4 has one finished replicate (r1) and one pending (r2): judged on r1.
+        let rnRow = check.paperTier.filter { $0.row == "rn-b64-lr1e-4" }
+        #expect(rnRow.allSatisfy { $0.ours != nil && $0.verdict != "pending" })
+        #expect(check.paperTier.filter { $0.row == "rn-b64-lr1e-3" }.allSatisfy { $0.ours == nil && $0.verdict == "pending" })
+
+        // A finished run that drifted is drift, pending or not the others.
+        let path = root + "/" + plan.runs[2].id + "/metrics.jsonl"
+        var lines = try JSONFiles.readLines(MetricsLine.self, from: path)
+        lines[1].testAccuracy.rel += 20
+        var data = Data()
+        for l in lines { data.append(try JSONFiles.line(l)) }
+        try data.write(to: URL(fileURLWithPath: path))
+        check = DriftCheck.run(golden: partial, plan: plan, root: root, paper: Self.paper, exact: false, pending: pending)
+        #expect(check.outcome == .drift)
+
+        // Nothing finished: nothing to compare.
+        partial.runs = []
+        check = DriftCheck.run(golden: partial, plan: plan, root: root, paper: Self.paper, exact: false,
+                               pending: plan.runs.map(\.name))
+        #expect(check.outcome == .cannotCompare)
+        #expect(check.paperTier.allSatisfy { $0.verdict == "pending" })
+    }
+
     @Test func exactCheckNamesTheFirstDivergence() throws {
         let (root, plan, golden) = try Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: root) }

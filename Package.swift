@@ -3,7 +3,7 @@
 // RNRepro: reproduces Lee & Lim (2018), "Improving the performance for Relation Networks
 // using parameters tuning", on a CPU with our own SIMD engine.
 //
-// Module map (arrows point the one way a module may import; see DESIGN.md):
+// Module map (arrows point the one way a module may import):
 //
 //   rnrepro (CLI) -> Experiments -> Training -> Models -> Engine
 //                                   Training -> SortOfCLEVR -> Engine (RNG and threads only)

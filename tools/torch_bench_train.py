@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch's training speed on SPEC.md's models, for comparison with `rnrepro bench train`.
+"""PyTorch's training speed on docs/spec.md section 3's models, for comparison with `rnrepro bench train`.
 
 Same models as tools/torch_check_step.py (g1 on concatenated pairs, as the 2017 reference),
 Adam, synthetic batches of the real shapes. Prints `torch_train_samples_per_s=...`.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Checks an `rnrepro export-step` directory against PyTorch, from SPEC.md alone.
+"""Checks an `rnrepro export-step` directory against PyTorch, from docs/spec.md alone.
 
-An independent implementation of the models of SPEC.md section 3 in PyTorch: the RN's g takes
+An independent implementation of the models of docs/spec.md section 3 in PyTorch: the RN's g takes
 the concatenated [o_i, o_j, q] for all 625 pairs (not the factored form RNRepro uses), BN in
 training mode, dropout off. It loads the exported parameters, runs the exported batch, and
 compares the loss, the log-probabilities, every gradient and, after one torch.optim.Adam step

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Checks `rnrepro dataset export-jsonl` output against SPEC.md section 2, independently.
+"""Checks `rnrepro dataset export-jsonl` output against docs/spec.md section 2, independently.
 
-This is a second implementation of the data set's rules, written from SPEC.md alone and sharing
+This is a second implementation of the data set's rules, written from docs/spec.md alone and sharing
 no code with the Swift generator: every answer is recomputed from the object table, every
 question vector rebuilt, and (with --pixels in the export) every image redrawn and compared
 pixel by pixel. Exit 0 when everything agrees, 1 with the first disagreements otherwise.
@@ -98,7 +98,7 @@ def main():
         for k, q in enumerate(qs):
             want = expected_answer(objects, q["type"], q["subtype"], q["color"], args.exact_closest)
             if q["answer"] != want:
-                problems.append(f"{where}: question {k} {q['type']}/{q['subtype']} colour {q['color']}: answer {q['answer']}, SPEC says {want}")
+                problems.append(f"{where}: question {k} {q['type']}/{q['subtype']} colour {q['color']}: answer {q['answer']}, docs/spec.md says {want}")
             if q["vector"] != expected_vector(q["type"], q["subtype"], q["color"]):
                 problems.append(f"{where}: question {k} vector {q['vector']}")
             questions += 1

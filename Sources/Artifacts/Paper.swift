@@ -82,7 +82,7 @@ public struct PaperFigure: Codable, Sendable, Equatable {
     public var varies: String
     /// The paper rows it plots, by id.
     public var rows: [String]
-    /// The figure's findings, one sentence each, as SPEC.md states them.
+    /// The figure's findings, one sentence each, as docs/spec.md section 1 states them.
     public var findings: [String]
 }
 

@@ -22,7 +22,7 @@ public struct RunSpec: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// "train" (standard), "none" (the 2017 reference's effective behaviour) or "train+test".
     public var dropout: String
-    /// "grid" (SPEC.md) or "py3".
+    /// "grid" (docs/spec.md section 3) or "py3".
     public var coordinateTags: String
     public var dataset: DatasetRef
 

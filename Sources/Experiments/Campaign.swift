@@ -5,7 +5,7 @@ import SortOfCLEVR
 import Training
 import _RNReproSupport
 
-/// The paper campaign (DESIGN.md, Profiles): the paper profile trained a few hours at a time on
+/// The paper campaign (docs/campaign.md): the paper profile trained a few hours at a time on
 /// whichever machine is at hand. Its runs live in `results/paper`, tracked in git; each sitting
 /// resumes them from their checkpoints, trains at the lowest CPU priority, checkpoints on a
 /// clock and when stopped, and is then committed, so the next machine continues where this one

@@ -1,12 +1,12 @@
 import Artifacts
 
-/// The scales at which the paper's experiment plan runs (DESIGN.md, Profiles).
+/// The scales at which the paper's experiment plan runs (docs/spec.md section 6).
 public enum Profile: String, CaseIterable, Sendable, Codable {
     /// The CI gate: minutes on 2 cores, every stage and model exercised.
     case smoke
     /// `make reproduce`'s default: every configuration in about an hour on 2 cores.
     case quick
-    /// SPEC.md's scale exactly: days on 2 cores, resumable, split into independent jobs.
+    /// The paper's scale exactly (docs/spec.md section 6): days on 2 cores, resumable, split into independent jobs.
     case paper
 
     /// The data set every run of the profile trains on.
@@ -44,7 +44,7 @@ public enum Profile: String, CaseIterable, Sendable, Codable {
         case .paper:
             Scale(hidden: 256, epochs: { _, paperEpochs in Double(paperEpochs) }, evalEvery: 1)
         case .quick:
-            // CALIBRATION.md: at width 64 the RN leaves the question-only plateau after about
+            // docs/calibration.md: at width 64 the RN leaves the question-only plateau after about
             // 185k-205k questions (1 epoch = 196k); 1.25 epochs show the early ordering only.
             Scale(hidden: 64, epochs: { model, _ in model == "rn" ? 1.25 : 2.5 }, evalEvery: 0.125)
         case .smoke:
@@ -56,7 +56,7 @@ public enum Profile: String, CaseIterable, Sendable, Codable {
     public var summary: String {
         switch self {
         case .paper:
-            "SPEC.md's scale exactly: width 256, the paper's epochs, evaluation after every epoch."
+            "The paper's scale exactly (docs/spec.md section 6): width 256, the paper's epochs, evaluation after every epoch."
         case .quick:
             "Every configuration of Tables 1 and 2 at width 64 for 1.25 epochs (RN) or 2.5 epochs (CNN+MLP), evaluated every 1/8 epoch. The RN spends its first ~190k questions on the question-only plateau, so this scale can show the early ordering of the settings only, never the paper's final accuracies."
         case .smoke:

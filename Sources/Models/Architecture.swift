@@ -1,4 +1,4 @@
-/// The two models of SPEC.md section 3 as lists of parameter tensors, in PyTorch's names and
+/// The two models of docs/spec.md section 3 as lists of parameter tensors, in PyTorch's names and
 /// layouts. The engine's parameter slab, the checkpoint and `export-step` all follow this order.
 ///
 /// Dimension letters: C channels (24), H hidden width of g and f (256 in the paper),

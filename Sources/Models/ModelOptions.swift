@@ -1,5 +1,5 @@
 /// How dropout before f's last layer behaves. The 2017 reference called dropout in a way whose
-/// meaning changed between PyTorch versions (SPEC.md section 3).
+/// meaning changed between PyTorch versions (docs/spec.md section 3).
 public enum DropoutMode: String, CaseIterable, Sendable, Codable {
     /// Standard: p = 0.5 in training, off in evaluation.
     case train
@@ -13,7 +13,7 @@ public enum DropoutMode: String, CaseIterable, Sendable, Codable {
 
 /// The RN's fixed coordinate tags for cell (a, b) of the 5 x 5 map, object k = 5a + b.
 public enum CoordinateTags: String, CaseIterable, Sendable, Codable {
-    /// SPEC.md: ((a - 2) / 2, (b - 2) / 2), values in {-1, -0.5, 0, 0.5, 1}.
+    /// docs/spec.md section 3: ((a - 2) / 2, (b - 2) / 2), values in {-1, -0.5, 0, 0.5, 1}.
     case grid
     /// The reference's formula under Python 3's true division: ((k / 5 - 2) / 2, (b - 2) / 2),
     /// so the first tag varies within a row.

@@ -1,6 +1,6 @@
 import Engine
 
-/// DeepMind's Relation Network on the conv stem (SPEC.md section 3).
+/// DeepMind's Relation Network on the conv stem (docs/spec.md section 3).
 ///
 /// Objects: the 25 cells of the (B, C, 5, 5) feature map, object k = 5a + b is cell (row a,
 /// column b), with its 24 channels and 2 coordinate tags (26 features). g runs on [o_i, o_j, q]

@@ -72,7 +72,7 @@ public struct Question: Equatable, Sendable {
         self.answer = answer
     }
 
-    /// The question with its answer computed from `objects` (indexed by colour) by SPEC.md's rules.
+    /// The question with its answer computed from `objects` (indexed by colour) by docs/spec.md section 2's rules.
     public init(
         type: QuestionType, subtype: Int, color: ObjectColor, objects: [SceneObject],
         rules: AnswerRules
@@ -109,7 +109,7 @@ public struct Question: Equatable, Sendable {
         }
     }
 
-    /// SPEC.md section 2's answer rules. `objects` must hold one object per colour, indexed by
+    /// docs/spec.md section 2's answer rules. `objects` must hold one object per colour, indexed by
     /// colour (the order they are generated in).
     public static func answer(
         type: QuestionType, subtype: Int, color: ObjectColor, objects: [SceneObject],

@@ -1,6 +1,6 @@
 import Engine
 
-/// The six object colours, in the order objects are placed and drawn (SPEC.md section 2).
+/// The six object colours, in the order objects are placed and drawn (docs/spec.md section 2).
 /// The raw value is the colour's index in the question vector's one-hot part.
 public enum ObjectColor: Int, CaseIterable, Sendable, Codable {
     case red, green, blue, orange, gray, yellow

@@ -1,5 +1,5 @@
 /// Counts over the questions of a data set, for `rnrepro generate`'s summary and for the tests
-/// that check generated data against SPEC.md's expected shares.
+/// that check generated data against docs/spec.md section 2's expected shares.
 public struct DatasetStatistics: Equatable, Sendable {
     /// answerCounts[type][subtype][answer]
     public private(set) var answerCounts: [[[Int]]] = Array(

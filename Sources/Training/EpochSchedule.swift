@@ -1,7 +1,7 @@
 import Models
 import SortOfCLEVR
 
-/// The shape of one training epoch (SPEC.md section 4): the relational and the non-relational
+/// The shape of one training epoch (docs/spec.md section 4): the relational and the non-relational
 /// training questions are shuffled separately and split into pure batches; steps alternate a
 /// relational and a non-relational batch; the tail that does not fill a batch is dropped.
 public struct EpochSchedule: Equatable, Sendable {

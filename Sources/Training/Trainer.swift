@@ -31,7 +31,7 @@ public struct TrainingProgress: Sendable {
     }
 }
 
-/// One training run (SPEC.md section 4): pure relational and non-relational batches
+/// One training run (docs/spec.md section 4): pure relational and non-relational batches
 /// alternating, each epoch's questions shuffled per type from (seed, epoch, type), the tail
 /// dropped; evaluation on every test question at fixed points.
 ///

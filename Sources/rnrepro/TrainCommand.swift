@@ -10,7 +10,7 @@ import Training
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train one model on a data set (SPEC.md section 4), with metrics and checkpoints.",
+        abstract: "Train one model on a data set (docs/spec.md section 4), with metrics and checkpoints.",
         discussion: """
             Writes DIR/spec.json, DIR/metrics.jsonl (one line per evaluation), DIR/checkpoint.bin \
             (after every evaluation and every --checkpoint-every minutes between them), \
@@ -112,7 +112,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Dropout before the last layer: train (standard), none, or train+test.")
     var dropout: String = "train"
 
-    @Option(help: "RN coordinate tags: grid (SPEC.md) or py3.")
+    @Option(help: "RN coordinate tags: grid (docs/spec.md section 3) or py3.")
     var coordinateTags: String = "grid"
 
     func validate() throws {

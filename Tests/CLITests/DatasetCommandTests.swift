@@ -21,7 +21,7 @@ import Testing
     }
 
     /// The answers and pixels agree with tools/verify_sort_of_clevr.py, a second implementation
-    /// of SPEC.md written in Python; a tampered export makes that checker fail.
+    /// of docs/spec.md section 2 written in Python; a tampered export makes that checker fail.
     @Test(arguments: [false, true])
     func exportAgreesWithIndependentImplementation(exactClosest: Bool) throws {
         let directory = try CLI.scratchDirectory()

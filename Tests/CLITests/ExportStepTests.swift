@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `export-step` agrees with tools/torch_check_step.py, an independent PyTorch implementation
-/// of SPEC.md's models; a damaged gradient makes that check fail.
+/// of docs/spec.md section 3's models; a damaged gradient makes that check fail.
 @Suite struct ExportStepTests {
     @Test(arguments: [("rn", 4, "64"), ("cnn-mlp", 32, "256")])
     func agreesWithPyTorch(model: String, batch: Int, hidden: String) throws {

@@ -3,8 +3,8 @@ import Testing
 @testable import Models
 
 @Suite struct ArchitectureTests {
-    /// SPEC.md section 3's counts at the paper's width, and the scaled-down widths measured in
-    /// PyTorch (CALIBRATION.md).
+    /// docs/spec.md section 3's counts at the paper's width, and the scaled-down widths measured in
+    /// PyTorch (docs/calibration.md).
     @Test(arguments: [
         (ModelKind.relationNetwork, 256, 364_402), (.cnnMLP, 256, 241_522),
         (.relationNetwork, 128, 108_530), (.cnnMLP, 128, 112_626),
@@ -27,7 +27,7 @@ import Testing
 }
 
 extension ArchitectureTests {
-    /// SPEC.md section 5: conv stem 3.46 M, g2...g4 122.9 M, f 0.13 M multiply-accumulates per
+    /// docs/spec.md section 5: conv stem 3.46 M, g2...g4 122.9 M, f 0.13 M multiply-accumulates per
     /// question; the factored g1 costs 25 x 2 x 26 x H + 11 x H instead of 625 x 63 x H.
     @Test func forwardCost() {
         let rn = ModelConfig(kind: .relationNetwork).forwardMultiplyAccumulates

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SortOfCLEVR
 
-/// SPEC.md section 2's answer rules on scenes built by hand, where the right answer can be
+/// docs/spec.md section 2's answer rules on scenes built by hand, where the right answer can be
 /// worked out on paper.
 @Suite struct AnswerRuleTests {
     /// Builds a scene from (x, y, shape) per colour, in colour order.

@@ -32,7 +32,7 @@ import Testing
         #expect(exact.questions.map(\.subtype) == a.questions.map(\.subtype))
     }
 
-    /// SPEC.md's shares over 10,000 images (100,000 questions of each type).
+    /// docs/spec.md section 2's shares over 10,000 images (100,000 questions of each type).
     @Test func statisticsOverTenThousandImages() {
         var statistics = DatasetStatistics()
         for index in 0..<10_000 {
@@ -56,7 +56,7 @@ import Testing
         for (n, expected) in zip(1...6, expectedCounts) {
             #expect(abs(statistics.share(.relational, subtype: 2, answer: Answer.count(n)) - expected) < 0.012)
         }
-        // The quirk decides about 7 % of closest questions (SPEC: 5 to 9 %).
+        // The quirk decides about 7 % of closest questions (docs/spec.md section 2.7; the test allows 5 to 9 %).
         let closest = Double(statistics.questionCount(.relational, subtype: 0))
         let decided = Double(statistics.closestDecidedByQuirk) / closest
         #expect(decided > 0.05 && decided < 0.09)

@@ -3,7 +3,7 @@ import Testing
 @testable import Training
 
 @Suite struct EpochScheduleTests {
-    /// SPEC.md section 4: batch 64 gives 3,062 steps and 195,968 questions per epoch.
+    /// docs/spec.md section 4: batch 64 gives 3,062 steps and 195,968 questions per epoch.
     @Test func paperEpoch() {
         let schedule = EpochSchedule(trainImages: 9_800, batchSize: 64)
         #expect(schedule.questionsPerType == 98_000)

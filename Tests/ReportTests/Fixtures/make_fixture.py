@@ -100,7 +100,7 @@ def write(path, text):
 
 
 def sample_image(rng):
-    """A Sort-of-CLEVR image by SPEC.md section 2, with its 20 questions in words."""
+    """A Sort-of-CLEVR image by docs/spec.md section 2, with its 20 questions in words."""
     side, colours = 75, [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 156, 0), (128, 128, 128), (255, 255, 0)]
     names = ["red", "green", "blue", "orange", "gray", "yellow"]
     objects = []

@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "SortOfCLEVRTests", dependencies: ["SortOfCLEVR", "Engine"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "SortOfCLEVR", "Engine"]),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Artifacts"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["rnrepro", "Experiments", "Artifacts", "_RNReproSupport"]),

@@ -14,16 +14,24 @@ public struct GoldenFile: Codable, Sendable, Equatable {
     public var notes: [String]
     /// The profile's departures from the paper's scale.
     public var deviations: [String]
+    /// SHA-256 of the data set every run trained on: a plan on another data set is another plan.
+    public var datasetSHA256: String?
     public var runs: [GoldenRun]
 
     public init(profile: String, seeds: [UInt64], provenance: Provenance, notes: [String],
-                deviations: [String], runs: [GoldenRun]) {
+                deviations: [String], datasetSHA256: String?, runs: [GoldenRun]) {
         self.profile = profile
         self.seeds = seeds
         self.provenance = provenance
         self.notes = notes
         self.deviations = deviations
+        self.datasetSHA256 = datasetSHA256
         self.runs = runs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, profile, seeds, provenance, notes, deviations, runs
+        case datasetSHA256 = "dataset_sha256"
     }
 }
 
@@ -35,11 +43,37 @@ public struct GoldenRun: Codable, Sendable, Equatable {
     public var metrics: [GoldenMetric]
     /// The per-evaluation curve of each metric, for the figures and for locating drift.
     public var curves: [GoldenCurve]
+    /// The spec hash of the run the bands were recorded for (at seed offset 0, the run `check`
+    /// compares): a run whose spec changed is another run, never compared with stale bands.
+    public var specHash: String?
 
-    public init(row: String, metrics: [GoldenMetric], curves: [GoldenCurve]) {
+    public init(row: String, metrics: [GoldenMetric], curves: [GoldenCurve], specHash: String?) {
         self.row = row
         self.metrics = metrics
         self.curves = curves
+        self.specHash = specHash
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case row, metrics, curves
+        case specHash = "spec_hash"
+    }
+
+    /// Why the bands cannot be used as they are (a band upside down, curves of unequal
+    /// lengths), or nil.
+    public var fault: String? {
+        for metric in metrics where metric.band.lo > metric.band.hi {
+            return "run \(row): band of \(metric.name) is upside down (\(metric.band.lo) > \(metric.band.hi))"
+        }
+        for curve in curves {
+            guard curve.bands.count == curve.epochs.count, curve.reference.count == curve.epochs.count else {
+                return "run \(row): curve \(curve.name) has \(curve.epochs.count) epochs, \(curve.bands.count) bands and \(curve.reference.count) reference values"
+            }
+            if let band = curve.bands.first(where: { $0.lo > $0.hi }) {
+                return "run \(row): a band of curve \(curve.name) is upside down (\(band.lo) > \(band.hi))"
+            }
+        }
+        return nil
     }
 }
 
@@ -48,8 +82,8 @@ public struct Band: Codable, Sendable, Equatable {
     public var lo: Double
     public var hi: Double
 
+    /// A band read from a file may be upside down; `GoldenRun.fault` says so before any use.
     public init(lo: Double, hi: Double) {
-        precondition(lo <= hi)
         self.lo = lo
         self.hi = hi
     }

@@ -1,5 +1,6 @@
 import Artifacts
 import Foundation
+import Training
 import _RNReproSupport
 
 /// `rnrepro check`: each run's metrics against the golden bands, and the paper tier.
@@ -38,25 +39,86 @@ public struct DriftCheck {
     /// Planned runs not finished yet, which the check lists and does not compare (the paper
     /// profile's campaign runs for days; the other profiles have none).
     public var pending: [String] = []
+    /// Why the check cannot compare (empty when it can), one sentence each.
+    public var problems: [String] = []
     public var outcome: Outcome = .holds
+
+    /// `rnrepro check`: reads the profile's plan, golden file and the paper's facts, compares,
+    /// and for the paper profile also gates on the paper tier (a finished row whose verdict is
+    /// "partly" or "not reproduced" is drift). The paper profile's runs without a manifest are
+    /// pending; before its first run finishes there is no golden file, and the check still
+    /// shows the paper tier. Anything unreadable is a problem, never an exception.
+    public static func perform(profile: Profile, root: String, goldenPath: String, paperPath: String,
+                               exact: Bool) -> DriftCheck {
+        var failed = DriftCheck()
+        failed.outcome = .cannotCompare
+        let plan: ProfilePlan
+        let paper: PaperFacts
+        do {
+            plan = try JSONFiles.read(ProfilePlan.self, from: root + "/plan.json", schema: ProfilePlan.schema)
+            paper = try JSONFiles.read(PaperFacts.self, from: paperPath, schema: PaperFacts.schema)
+        } catch {
+            failed.problems = ["\(error)"]
+            return failed
+        }
+        let golden: GoldenFile?
+        do {
+            golden = try JSONFiles.read(GoldenFile.self, from: goldenPath, schema: GoldenFile.schema)
+        } catch where profile == .paper && !FileManager.default.fileExists(atPath: goldenPath) {
+            golden = nil
+        } catch {
+            failed.problems = ["\(error)"]
+            return failed
+        }
+        let pending = profile == .paper
+            ? plan.runs.filter { !FileManager.default.fileExists(atPath: RunDirectory(path: root + "/" + $0.id).manifestPath) }.map(\.name)
+            : []
+        var check = run(golden: golden, goldenPath: goldenPath, plan: plan, root: root, paper: paper, exact: exact, pending: pending)
+        let unreproduced = check.paperTier.contains {
+            $0.verdict == Verdict.partly.rawValue || $0.verdict == Verdict.notReproduced.rawValue
+        }
+        if profile == .paper, check.outcome == .holds, unreproduced { check.outcome = .drift }
+        return check
+    }
 
     /// Compares the runs under `root` (their plan.json) with `golden`. The runs named in
     /// `pending` have not finished: they are listed, left out of the comparison and of the paper
-    /// tier; every other planned run is compared.
-    public static func run(golden: GoldenFile, plan: ProfilePlan, root: String, paper: PaperFacts, exact: Bool,
-                           pending: [String] = []) -> DriftCheck {
+    /// tier; every other planned run is compared, once its files match its manifest.
+    ///
+    /// It compares what the plan says, not what the golden file happens to list: a golden file
+    /// made for another profile, data set or spec, a planned run it lacks, a run whose files
+    /// changed after it finished, an unreadable file or a band upside down cannot be compared,
+    /// and each is named in `problems`.
+    /// A nil `golden` (no file at `goldenPath` yet) compares nothing; the paper tier still shows.
+    public static func run(golden: GoldenFile?, goldenPath: String = "the golden file", plan: ProfilePlan, root: String,
+                           paper: PaperFacts, exact: Bool, pending: [String] = []) -> DriftCheck {
         var check = DriftCheck()
         check.pending = pending
-        // Each compared run's evaluations, read once; absent when its metrics are missing or unreadable.
+        check.problems = golden.map { planProblems(golden: $0, plan: plan, pending: pending) }
+            ?? ["\(goldenPath): no such file; when a run finishes, rnrepro golden record writes it"]
+        // Each compared run's evaluations, read once from files that match their manifest.
         var evaluations: [String: [GoldenBands.Evaluation]] = [:]
         for run in plan.runs where !pending.contains(run.name) {
-            evaluations[run.name] = (try? JSONFiles.readLines(MetricsLine.self, from: root + "/" + run.id + "/metrics.jsonl"))?
-                .map(GoldenBands.Evaluation.init)
+            let directory = RunDirectory(path: root + "/" + run.id)
+            do {
+                _ = try directory.verifiedManifest()
+                evaluations[run.name] = try JSONFiles.readLines(MetricsLine.self, from: directory.metricsPath)
+                    .map(GoldenBands.Evaluation.init)
+            } catch {
+                check.problems.append("run \(run.name): \(error)")
+            }
         }
-        for goldenRun in golden.runs where !pending.contains(goldenRun.row) {
+        let goldenRuns = (golden?.runs ?? []).filter { goldenRun in
+            !pending.contains(goldenRun.row) && plan.runs.contains { $0.name == goldenRun.row }
+        }
+        for goldenRun in goldenRuns {
             let lines = evaluations[goldenRun.row]
+            let expected = goldenRun.curves.first?.epochs.count
+            if let lines, let expected, lines.count != expected {
+                check.problems.append("run \(goldenRun.row): \(lines.count) evaluations in metrics.jsonl, the golden file has \(expected)")
+            }
             for metric in goldenRun.metrics {
-                guard let last = lines?.last, lines?.count == goldenRun.curves.first?.epochs.count ?? lines?.count else {
+                guard let last = lines?.last, lines?.count == expected ?? lines?.count else {
                     check.rows.append(Row(run: goldenRun.row, metric: metric.name, band: metric.band, value: nil, delta: nil, verdict: "missing"))
                     continue
                 }
@@ -87,7 +149,7 @@ public struct DriftCheck {
                 }
             }
         }
-        let missing = check.rows.contains { $0.verdict == "missing" } || check.rows.isEmpty
+        let missing = !check.problems.isEmpty || check.rows.contains { $0.verdict == "missing" } || check.rows.isEmpty
         let drifted = check.rows.contains { $0.verdict == "drift" || $0.verdict == "differs" }
         check.outcome = missing ? .cannotCompare : drifted ? .drift : .holds
 
@@ -110,6 +172,38 @@ public struct DriftCheck {
         return check
     }
 
+    /// What makes `golden` another plan's: its profile, its data set, a planned run it lacks or
+    /// records with another spec, a run it has that the plan does not, a band it cannot use.
+    static func planProblems(golden: GoldenFile, plan: ProfilePlan, pending: [String]) -> [String] {
+        var problems: [String] = []
+        guard golden.profile == plan.profile else {
+            return ["golden file recorded for another plan: the \(golden.profile) profile, not \(plan.profile)"]
+        }
+        let dataset = plan.runs.first?.spec.dataset.sha256 ?? ""
+        switch golden.datasetSHA256 {
+        case nil:
+            problems.append("golden file recorded for another plan: it names no data set (re-record it with rnrepro golden record)")
+        case let recorded? where recorded != dataset:
+            problems.append("golden file recorded for another plan: data set SHA-256 \(recorded.prefix(12))..., the plan's \(dataset.prefix(12))...")
+        default:
+            break
+        }
+        for run in plan.runs where !pending.contains(run.name) && !golden.runs.contains(where: { $0.row == run.name }) {
+            problems.append("golden file recorded for another plan: no golden bands for run \(run.name)")
+        }
+        for goldenRun in golden.runs {
+            if let fault = goldenRun.fault { problems.append("golden file: \(fault)") }
+            guard let run = plan.runs.first(where: { $0.name == goldenRun.row }) else {
+                problems.append("golden file recorded for another plan: it has run \(goldenRun.row), which the plan does not")
+                continue
+            }
+            if goldenRun.specHash != run.spec.hash {
+                problems.append("golden file recorded for another plan: run \(run.name) has spec hash \(run.spec.hash), the golden file \(goldenRun.specHash ?? "none")")
+            }
+        }
+        return problems
+    }
+
     /// The table of run, metric, band, value, delta and verdict, as Markdown.
     public func markdown(profile: String) -> String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }
@@ -129,6 +223,9 @@ public struct DriftCheck {
         if !pending.isEmpty {
             text += "\nPending (not finished, not compared): \(pending.joined(separator: ", "))\n"
         }
+        if !problems.isEmpty {
+            text += "\n## Cannot compare\n\n" + problems.map { "- \($0)\n" }.joined()
+        }
         text += "\nOutcome: \(["holds", "drift", "cannot compare"][Int(outcome.rawValue)])\n"
         return text
     }
@@ -139,7 +236,7 @@ extension DriftCheck: Codable {
         case rows
         case firstDivergence = "first_divergence"
         case paperTier = "paper_tier"
-        case pending, outcome
+        case pending, problems, outcome
     }
 
     public init(from decoder: Decoder) throws {
@@ -148,6 +245,7 @@ extension DriftCheck: Codable {
         firstDivergence = try container.decode([String: Double].self, forKey: .firstDivergence)
         paperTier = try container.decode([PaperRow].self, forKey: .paperTier)
         pending = try container.decodeIfPresent([String].self, forKey: .pending) ?? []
+        problems = try container.decodeIfPresent([String].self, forKey: .problems) ?? []
         outcome = Outcome(rawValue: try container.decode(Int32.self, forKey: .outcome)) ?? .cannotCompare
     }
 
@@ -157,6 +255,7 @@ extension DriftCheck: Codable {
         try container.encode(firstDivergence, forKey: .firstDivergence)
         try container.encode(paperTier, forKey: .paperTier)
         if !pending.isEmpty { try container.encode(pending, forKey: .pending) }
+        if !problems.isEmpty { try container.encode(problems, forKey: .problems) }
         try container.encode(outcome.rawValue, forKey: .outcome)
     }
 }

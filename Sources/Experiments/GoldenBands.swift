@@ -39,10 +39,12 @@ public enum GoldenBands {
     /// One seed's runs: run name -> its evaluations.
     public typealias SeedRuns = [String: [Evaluation]]
 
-    /// The golden runs from each seed's runs (`seeds[k]` made `runs[k]`); every seed must have
-    /// every run, with the same evaluation points.
-    public static func goldenRuns(names: [String], runs: [SeedRuns], questions: Int) throws -> [GoldenRun] {
-        try names.map { name in
+    /// The golden runs of `plan` (seed offset 0, the plan `check` compares) from each seed's
+    /// runs (`seeds[k]` made `runs[k]`); every seed must have every run, with the same
+    /// evaluation points. Each golden run records the spec hash of `plan`'s run.
+    public static func goldenRuns(of plan: [PlannedRun], runs: [SeedRuns], questions: Int) throws -> [GoldenRun] {
+        try plan.map { run in
+            let name = run.name
             let curves = try runs.enumerated().map { seed, seedRuns in
                 guard let lines = seedRuns[name], !lines.isEmpty else {
                     throw GoldenError("seed \(seed + 1) has no metrics for run \(name)")
@@ -63,7 +65,7 @@ public enum GoldenBands {
                 let bands = epochs.indices.map { i in band(perSeed.map { $0[i] }, questions: questions) }
                 return GoldenCurve(name: metric, epochs: epochs, bands: bands, seedValues: perSeed, reference: perSeed[0])
             }
-            return GoldenRun(row: name, metrics: metrics, curves: curveBands)
+            return GoldenRun(row: name, metrics: metrics, curves: curveBands, specHash: run.spec.hash)
         }
     }
 

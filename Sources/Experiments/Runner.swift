@@ -49,11 +49,12 @@ public final class ProfileRunner {
         return dataset
     }
 
-    public func plan(for dataset: SortOfCLEVRDataset) -> ProfilePlan {
+    /// The plan on `dataset` at this runner's seed offset, or at `seedOffset`.
+    public func plan(for dataset: SortOfCLEVRDataset, seedOffset: UInt64? = nil) -> ProfilePlan {
         let reference = DatasetRef(seed: dataset.header.seed, trainImages: dataset.train.count,
                                    testImages: dataset.test.count, exactClosest: dataset.header.rules.exactClosest,
                                    sha256: dataset.sha256)
-        return ExperimentPlan.make(profile: profile, paper: paper, dataset: reference, seedOffset: seedOffset)
+        return ExperimentPlan.make(profile: profile, paper: paper, dataset: reference, seedOffset: seedOffset ?? self.seedOffset)
     }
 
     /// Writes plan.json and samples.json (four test images for the report's sample figure).
@@ -67,13 +68,7 @@ public final class ProfileRunner {
 
     /// Whether `run` finished: its manifest exists and every file hash in it verifies.
     public func isFinished(_ run: PlannedRun) -> Bool {
-        let directory = directory(of: run)
-        guard let manifest = try? JSONFiles.read(RunManifest.self, from: directory.manifestPath, schema: RunManifest.schema)
-        else { return false }
-        return manifest.files.allSatisfy { file in
-            guard let data = try? AtomicFile.read(directory.path + "/" + file.name) else { return false }
-            return JSONFiles.sha256(data) == file.sha256
-        }
+        (try? directory(of: run).verifiedManifest()) != nil
     }
 
     /// Trains one run in this process, resuming from its checkpoint if it has one, until its

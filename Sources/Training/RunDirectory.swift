@@ -23,7 +23,25 @@ public struct RunDirectory {
     public var segmentsPath: String { path + "/segments.jsonl" }
 
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpointPath) }
-    public var isFinished: Bool { FileManager.default.fileExists(atPath: manifestPath) }
+
+    /// The manifest of a finished run, once every file it lists (metrics.jsonl among them) has
+    /// the hash it recorded; throws naming what is missing or changed.
+    public func verifiedManifest() throws -> RunManifest {
+        guard FileManager.default.fileExists(atPath: manifestPath) else {
+            throw FileError(path: manifestPath, reason: "no such file: the run has not finished")
+        }
+        let manifest = try JSONFiles.read(RunManifest.self, from: manifestPath, schema: RunManifest.schema)
+        guard manifest.files.contains(where: { $0.name == "metrics.jsonl" }) else {
+            throw FileError(path: manifestPath, reason: "lists no hash of metrics.jsonl")
+        }
+        for file in manifest.files {
+            let filePath = path + "/" + file.name
+            guard JSONFiles.sha256(try AtomicFile.read(filePath)) == file.sha256 else {
+                throw FileError(path: filePath, reason: "does not match the SHA-256 its run's manifest.json recorded (changed after the run finished?)")
+            }
+        }
+        return manifest
+    }
 
     /// Prepares the directory for a new run or a resumed one and returns the trainer ready to
     /// continue. A new run refuses a directory that already holds one.

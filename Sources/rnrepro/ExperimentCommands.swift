@@ -27,8 +27,12 @@ struct ProfileOptions: ParsableArguments {
     func paperFacts() throws -> PaperFacts { try JSONFiles.read(PaperFacts.self, from: paper, schema: PaperFacts.schema) }
 
     func runner(seedOffset: UInt64 = 0) throws -> ProfileRunner {
+        runner(seedOffset: seedOffset, paper: try paperFacts())
+    }
+
+    func runner(seedOffset: UInt64, paper: PaperFacts) -> ProfileRunner {
         let root = seedOffset == 0 ? self.root : "runs/\(profile)-seed\(seedOffset)"
-        return ProfileRunner(profile: value, root: root, seedOffset: seedOffset, paper: try paperFacts()) { line in
+        return ProfileRunner(profile: value, root: root, seedOffset: seedOffset, paper: paper) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
     }
@@ -219,44 +223,18 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let profile = profileOptions.profile
-        func cannotCompare(_ error: Error) {
-            FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(error)\n".utf8))
+        let check = DriftCheck.perform(profile: profileOptions.value, root: profileOptions.root,
+                                       goldenPath: "\(goldenDir)/\(profile).json", paperPath: profileOptions.paper, exact: exact)
+        for problem in check.problems {
+            FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(problem)\n".utf8))
         }
-        let goldenPath = "\(goldenDir)/\(profile).json"
-        let golden: GoldenFile
-        let plan: ProfilePlan
-        do {
-            plan = try JSONFiles.read(ProfilePlan.self, from: "\(profileOptions.root)/plan.json", schema: ProfilePlan.schema)
-        } catch {
-            cannotCompare(error)
-            throw ExitCode(DriftCheck.Outcome.cannotCompare.rawValue)
-        }
-        do {
-            golden = try JSONFiles.read(GoldenFile.self, from: goldenPath, schema: GoldenFile.schema)
-        } catch where profileOptions.value == .paper && !FileManager.default.fileExists(atPath: goldenPath) {
-            // Before the campaign's first run finishes there is nothing to compare, but the
-            // paper tier still shows where every run stands.
-            cannotCompare(error)
-            golden = GoldenFile(profile: profile, seeds: [], provenance: .current(), notes: [], deviations: [], runs: [])
-        } catch {
-            cannotCompare(error)
-            throw ExitCode(DriftCheck.Outcome.cannotCompare.rawValue)
-        }
-        // The paper profile's runs take days: those not finished yet are pending, not missing.
-        let runner = try profileOptions.runner()
-        let pending = profileOptions.value == .paper ? plan.runs.filter { !runner.isFinished($0) }.map(\.name) : []
-        let check = DriftCheck.run(golden: golden, plan: plan, root: profileOptions.root, paper: try profileOptions.paperFacts(),
-                                   exact: exact, pending: pending)
         let markdown = check.markdown(profile: profile)
         print(markdown, terminator: "")
-        try AtomicFile.write(Data(markdown.utf8), to: "\(profileOptions.root)/drift.md")
-        try JSONFiles.write(check, to: "\(profileOptions.root)/drift.json")
-        var outcome = check.outcome
-        if profile == "paper", outcome == .holds,
-            check.paperTier.contains(where: { $0.verdict == Verdict.partly.rawValue || $0.verdict == Verdict.notReproduced.rawValue }) {
-            outcome = .drift
+        if FileManager.default.fileExists(atPath: profileOptions.root) {
+            try AtomicFile.write(Data(markdown.utf8), to: "\(profileOptions.root)/drift.md")
+            try JSONFiles.write(check, to: "\(profileOptions.root)/drift.json")
         }
-        if outcome != .holds { throw ExitCode(outcome.rawValue) }
+        if check.outcome != .holds { throw ExitCode(check.outcome.rawValue) }
     }
 }
 
@@ -298,6 +276,9 @@ struct GoldenCommand: ParsableCommand {
         @Option(help: "Directory of the golden files.")
         var goldenDir: String = "golden"
 
+        @Flag(help: "Replace an existing golden file whose bands would change.")
+        var force = false
+
         @OptionGroup var threadOptions: ThreadOptions
 
         func validate() throws {
@@ -314,75 +295,23 @@ struct GoldenCommand: ParsableCommand {
         }
 
         func run() throws {
-            if finished { return try recordFinished() }
             let path = "\(goldenDir)/\(profileOptions.profile).json"
-            var existing: GoldenFile?
-            var offsets: [UInt64]
-            if let addSeed {
-                existing = try JSONFiles.read(GoldenFile.self, from: path, schema: GoldenFile.schema)
-                guard !existing!.seeds.contains(addSeed) else { throw ValidationError("\(path) already has seed offset \(addSeed)") }
-                offsets = [addSeed]
+            let paper = try profileOptions.paperFacts()
+            let recorder = GoldenRecorder(profile: profileOptions.value, paper: paper,
+                                          runner: { profileOptions.runner(seedOffset: $0, paper: paper) },
+                                          log: { print($0) })
+            let golden: GoldenFile
+            if finished {
+                golden = try recorder.recordFinished(notes: note)
+            } else if let addSeed {
+                let existing = try JSONFiles.read(GoldenFile.self, from: path, schema: GoldenFile.schema)
+                golden = try recorder.record(offsets: [addSeed], adding: existing, notes: note, pool: try threadOptions.makePool())
             } else {
-                offsets = (0..<seeds!).map { UInt64($0) * 1000 }
+                golden = try recorder.record(offsets: (0..<seeds!).map { UInt64($0) * 1000 }, notes: note,
+                                             pool: try threadOptions.makePool())
             }
-            let pool = try threadOptions.makePool()
-            var seedRuns: [GoldenBands.SeedRuns] = []
-            var plan: ProfilePlan?
-            var questions = 0
-            for offset in offsets {
-                let runner = try profileOptions.runner(seedOffset: offset)
-                let dataset = try runner.dataset(pool: pool)
-                questions = dataset.test.count * 10
-                let seedPlan = runner.plan(for: dataset)
-                try runner.writePlan(seedPlan, dataset: dataset)
-                for run in seedPlan.runs where !runner.isFinished(run) {
-                    print("seed offset \(offset): training \(run.name)")
-                    try runner.train(run, dataset: dataset, pool: pool)
-                }
-                var runs: GoldenBands.SeedRuns = [:]
-                for run in seedPlan.runs {
-                    runs[run.name] = try JSONFiles.readLines(MetricsLine.self, from: runner.directory(of: run).metricsPath)
-                        .map(GoldenBands.Evaluation.init)
-                }
-                seedRuns.append(runs)
-                plan = seedPlan
-            }
-            if let existing {
-                seedRuns = GoldenBands.seedRuns(recordedIn: existing) + seedRuns
-                offsets = existing.seeds + offsets
-            }
-            let names = plan!.runs.map(\.name)
-            let runs = try GoldenBands.goldenRuns(names: names, runs: seedRuns, questions: questions)
-            let profile = profileOptions.value
-            let golden = GoldenFile(profile: profile.rawValue, seeds: offsets, provenance: .current(),
-                                    notes: note.isEmpty ? existing?.notes ?? [] : note,
-                                    deviations: profile.deviations, runs: runs)
-            try JSONFiles.write(golden, to: path)
-            print("wrote \(path): \(runs.count) runs, seed offsets \(offsets.map(String.init).joined(separator: ", "))")
-        }
-
-        /// golden/paper.json from the campaign's finished runs: each run is one seed, so its band
-        /// is its value ± 3 binomial standard errors (GoldenBands.band).
-        func recordFinished() throws {
-            let runner = try profileOptions.runner()
-            let plan = try JSONFiles.read(ProfilePlan.self, from: runner.root + "/plan.json", schema: ProfilePlan.schema)
-            let done = plan.runs.filter { runner.isFinished($0) }
-            guard !done.isEmpty else {
-                throw ValidationError("no run of \(runner.root) has finished yet; `make campaign-status` shows where they stand")
-            }
-            var runs: GoldenBands.SeedRuns = [:]
-            for run in done {
-                runs[run.name] = try JSONFiles.readLines(MetricsLine.self, from: runner.directory(of: run).metricsPath)
-                    .map(GoldenBands.Evaluation.init)
-            }
-            let questions = done[0].spec.dataset.testImages * 10
-            let golden = GoldenFile(
-                profile: Profile.paper.rawValue, seeds: [0], provenance: .current(), notes: note,
-                deviations: Profile.paper.deviations,
-                runs: try GoldenBands.goldenRuns(names: done.map(\.name), runs: [runs], questions: questions))
-            let path = "\(goldenDir)/paper.json"
-            try JSONFiles.write(golden, to: path)
-            print("wrote \(path): \(done.count) finished runs (\(done.map(\.name).joined(separator: ", "))); pending: \(plan.runs.count - done.count)")
+            try GoldenRecorder.write(golden, to: path, force: force || addSeed != nil)
+            print("wrote \(path): \(golden.runs.count) runs (\(golden.runs.map(\.row).joined(separator: ", "))), seed offsets \(golden.seeds.map(String.init).joined(separator: ", "))")
         }
     }
 }

@@ -58,14 +58,36 @@ import Testing
             let lines = [line(0.5, base, base + 10), line(1, base + 5, base + 15)]
             seeds[0][run.name] = lines.map(GoldenBands.Evaluation.init)
             seeds[1][run.name] = lines.map { var l = GoldenBands.Evaluation($0); l.testAccuracy.rel += 1; return l }
-            var data = Data()
-            for l in lines { data.append(try JSONFiles.line(l)) }
-            try FileManager.default.createDirectory(atPath: root + "/" + run.id, withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: root + "/" + run.id + "/metrics.jsonl"))
+            try writeFinishedRun(lines, at: root + "/" + run.id)
         }
-        let runs = try GoldenBands.goldenRuns(names: plan.runs.map(\.name), runs: seeds, questions: 2_000)
-        let golden = GoldenFile(profile: "smoke", seeds: [0, 1000], provenance: .current(), notes: [], deviations: [], runs: runs)
+        let runs = try GoldenBands.goldenRuns(of: plan.runs, runs: seeds, questions: 2_000)
+        let golden = GoldenFile(profile: "smoke", seeds: [0, 1000], provenance: .current(), notes: [], deviations: [],
+                                datasetSHA256: dataset.sha256, runs: runs)
         return (root, plan, golden)
+    }
+
+    /// Writes `lines` as a finished run's metrics.jsonl, with the manifest that seals it.
+    static func writeFinishedRun(_ lines: [MetricsLine], at path: String) throws {
+        var data = Data()
+        for line in lines { data.append(try JSONFiles.line(line)) }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try data.write(to: URL(fileURLWithPath: path + "/metrics.jsonl"))
+        let manifest = RunManifest(runID: URL(fileURLWithPath: path).lastPathComponent, provenance: .current(), threads: 1,
+                                   isa: nil, trainSeconds: 1, wallSeconds: 1, samplesPerSecond: 1,
+                                   files: [FileHash(name: "metrics.jsonl", sha256: JSONFiles.sha256(data))])
+        try JSONFiles.write(manifest, to: path + "/manifest.json")
+    }
+
+    static func rewrite(_ path: String, _ change: (inout [MetricsLine]) -> Void, sealed: Bool) throws {
+        var lines = try JSONFiles.readLines(MetricsLine.self, from: path + "/metrics.jsonl")
+        change(&lines)
+        if sealed {
+            try writeFinishedRun(lines, at: path)
+        } else {
+            var data = Data()
+            for line in lines { data.append(try JSONFiles.line(line)) }
+            try data.write(to: URL(fileURLWithPath: path + "/metrics.jsonl"))
+        }
     }
 
     /// `golden record --add-seed` reads the seeds back from the file: the round trip is exact.
@@ -74,7 +96,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let seeds = GoldenBands.seedRuns(recordedIn: golden)
         #expect(seeds.count == 2)
-        #expect(try GoldenBands.goldenRuns(names: plan.runs.map(\.name), runs: seeds, questions: 2_000) == golden.runs)
+        #expect(try GoldenBands.goldenRuns(of: plan.runs, runs: seeds, questions: 2_000) == golden.runs)
     }
 
     @Test func checkHoldsDriftsAndCannotCompare() throws {
@@ -86,14 +108,9 @@ import Testing
         check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: true)
         #expect(check.outcome == .holds)
 
-        // One accuracy changed by 10 points: drift, named.
+        // A run that ended 10 points off: drift, named.
         let victim = plan.runs[3]
-        let path = root + "/" + victim.id + "/metrics.jsonl"
-        var lines = try JSONFiles.readLines(MetricsLine.self, from: path)
-        lines[1].testAccuracy.nonrel += 10
-        var data = Data()
-        for l in lines { data.append(try JSONFiles.line(l)) }
-        try data.write(to: URL(fileURLWithPath: path))
+        try Self.rewrite(root + "/" + victim.id, { $0[1].testAccuracy.nonrel += 10 }, sealed: true)
         check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
         #expect(check.outcome == .drift)
         #expect(Set(check.rows.filter { $0.verdict == "drift" }.map(\.run)) == [victim.name])
@@ -106,6 +123,44 @@ import Testing
         check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
         #expect(check.outcome == .cannotCompare)
         #expect(check.rows.contains { $0.run == plan.runs[0].name && $0.verdict == "missing" })
+        #expect(check.problems.contains { $0.hasPrefix("run \(plan.runs[0].name): ") && $0.contains("manifest.json: no such file") })
+    }
+
+    /// The check compares what the plan says, not what the golden file happens to list; each
+    /// reason it cannot is named.
+    @Test func goldenFileOfAnotherPlanCannotBeCompared() throws {
+        let (root, plan, golden) = try Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func problems(_ golden: GoldenFile) -> [String] {
+            let check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
+            #expect(check.outcome == .cannotCompare || check.problems.isEmpty)
+            return check.problems
+        }
+        #expect(problems(golden).isEmpty)
+
+        var other = golden
+        other.runs.removeLast()
+        #expect(problems(other).contains { $0.contains("no golden bands for run \(plan.runs.last!.name)") })
+        other = golden
+        other.profile = "quick"
+        #expect(problems(other) == ["golden file recorded for another plan: the quick profile, not smoke"])
+        other = golden
+        other.runs[2].specHash = "0123456789ab"
+        #expect(problems(other) == ["golden file recorded for another plan: run \(plan.runs[2].name) has spec hash \(plan.runs[2].spec.hash), the golden file 0123456789ab"])
+        other = golden
+        other.datasetSHA256 = "feed"
+        #expect(problems(other).first?.hasPrefix("golden file recorded for another plan: data set SHA-256 feed") == true)
+        other = golden
+        other.runs[1].metrics[0].band = Band(lo: 60, hi: 40)
+        #expect(problems(other) == ["golden file: run \(plan.runs[1].name): band of test_accuracy.rel is upside down (60.0 > 40.0)"])
+
+        // A finished run's metrics edited after the fact, or unreadable.
+        let edited = root + "/" + plan.runs[4].id
+        try Self.rewrite(edited, { $0[1].testAccuracy.rel += 0.5 }, sealed: false)
+        #expect(problems(golden).contains { $0.contains("does not match the SHA-256 its run's manifest.json recorded") })
+        try Data("{not json\n".utf8).write(to: URL(fileURLWithPath: edited + "/metrics.jsonl"))
+        try FileManager.default.removeItem(atPath: edited + "/manifest.json")
+        #expect(problems(golden).contains { $0.contains("manifest.json: no such file") })
     }
 
     /// The paper campaign's check: unfinished runs are pending, listed and not compared; the
@@ -118,8 +173,8 @@ import Testing
         // The golden file holds the finished runs only, as `golden record --finished` writes it.
         var partial = golden
         partial.runs = golden.runs.filter { finished.contains($0.row) }
-        // A pending run's partial metrics would be "missing" (too few evaluations) if compared.
-        try FileManager.default.removeItem(atPath: root + "/" + plan.runs[1].id + "/metrics.jsonl")
+        // A pending run has no manifest yet; compared, it would be "missing".
+        try FileManager.default.removeItem(atPath: root + "/" + plan.runs[1].id + "/manifest.json")
 
         var check = DriftCheck.run(golden: partial, plan: plan, root: root, paper: Self.paper, exact: false, pending: pending)
         #expect(check.outcome == .holds)
@@ -132,20 +187,15 @@ import Testing
         #expect(check.paperTier.filter { $0.row == "rn-b64-lr1e-3" }.allSatisfy { $0.ours == nil && $0.verdict == "pending" })
 
         // A finished run that drifted is drift, pending or not the others.
-        let path = root + "/" + plan.runs[2].id + "/metrics.jsonl"
-        var lines = try JSONFiles.readLines(MetricsLine.self, from: path)
-        lines[1].testAccuracy.rel += 20
-        var data = Data()
-        for l in lines { data.append(try JSONFiles.line(l)) }
-        try data.write(to: URL(fileURLWithPath: path))
+        try Self.rewrite(root + "/" + plan.runs[2].id, { $0[1].testAccuracy.rel += 20 }, sealed: true)
         check = DriftCheck.run(golden: partial, plan: plan, root: root, paper: Self.paper, exact: false, pending: pending)
         #expect(check.outcome == .drift)
 
-        // Nothing finished: nothing to compare.
-        partial.runs = []
-        check = DriftCheck.run(golden: partial, plan: plan, root: root, paper: Self.paper, exact: false,
-                               pending: plan.runs.map(\.name))
+        // Nothing finished, no golden file yet: nothing to compare, and the paper tier shows.
+        check = DriftCheck.run(golden: nil, goldenPath: "golden/paper.json", plan: plan, root: root, paper: Self.paper,
+                               exact: false, pending: plan.runs.map(\.name))
         #expect(check.outcome == .cannotCompare)
+        #expect(check.problems == ["golden/paper.json: no such file; when a run finishes, rnrepro golden record writes it"])
         #expect(check.paperTier.allSatisfy { $0.verdict == "pending" })
     }
 
@@ -153,12 +203,7 @@ import Testing
         let (root, plan, golden) = try Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let run = plan.runs[1]
-        let path = root + "/" + run.id + "/metrics.jsonl"
-        var lines = try JSONFiles.readLines(MetricsLine.self, from: path)
-        lines[0].testAccuracy.rel = lines[0].testAccuracy.rel.nextUp
-        var data = Data()
-        for l in lines { data.append(try JSONFiles.line(l)) }
-        try data.write(to: URL(fileURLWithPath: path))
+        try Self.rewrite(root + "/" + run.id, { $0[0].testAccuracy.rel = $0[0].testAccuracy.rel.nextUp }, sealed: true)
         let check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: true)
         #expect(check.firstDivergence == [run.name: 0.5])
         #expect(check.outcome == .drift)

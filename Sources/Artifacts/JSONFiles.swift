@@ -25,7 +25,12 @@ public enum JSONFiles {
     public static func read<Value: Decodable>(_ type: Value.Type, from path: String, schema: String? = nil) throws -> Value {
         let data = try AtomicFile.read(path)
         if let schema {
-            let found = (try? JSONDecoder().decode(SchemaProbe.self, from: data))?.schema
+            let found: String?
+            do {
+                found = try JSONDecoder().decode(SchemaProbe.self, from: data).schema
+            } catch {
+                throw FileError(path: path, reason: "invalid JSON: \((error as? DecodingError).map(describe) ?? "\(error)")")
+            }
             guard found == schema else {
                 throw FileError(path: path, reason: "unknown schema \(found.map { "'\($0)'" } ?? "(none)"), expected '\(schema)'")
             }
@@ -81,6 +86,29 @@ public enum JSONFiles {
 }
 
 extension RunSpec {
+    /// The settings in which `other` differs from this spec, by their names in spec.json, e.g.
+    /// "learning_rate 0.0001 (now 0.001)"; empty when they are equal.
+    public func differences(from other: RunSpec) -> [String] {
+        func flat(_ spec: RunSpec) -> [String: String] {
+            let data = (try? JSONFiles.encoder(pretty: false).encode(spec)) ?? Data()
+            var values: [String: String] = [:]
+            func walk(_ value: Any, _ key: String) {
+                if let object = value as? [String: Any] {
+                    for (name, inner) in object { walk(inner, key.isEmpty ? name : key + "." + name) }
+                } else {
+                    values[key] = "\(value)"
+                }
+            }
+            walk((try? JSONSerialization.jsonObject(with: data)) ?? [:], "")
+            return values
+        }
+        let mine = flat(self)
+        let theirs = flat(other)
+        return Set(mine.keys).union(theirs.keys).sorted().compactMap { key in
+            mine[key] == theirs[key] ? nil : "\(key) \(mine[key] ?? "(none)") (now \(theirs[key] ?? "(none)"))"
+        }
+    }
+
     /// The run's identity: the first 12 hex digits of the SHA-256 of its canonical JSON.
     public var hash: String {
         let data = try! JSONFiles.encoder(pretty: false).encode(self)

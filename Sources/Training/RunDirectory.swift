@@ -43,31 +43,60 @@ public struct RunDirectory {
         return manifest
     }
 
-    /// Prepares the directory for a new run or a resumed one and returns the trainer ready to
-    /// continue. A new run refuses a directory that already holds one.
+    /// Prepares the directory for a new run or a resumed one and readies the trainer to
+    /// continue. spec.json is written once, when the run starts, and is the reference every
+    /// resume is compared with, setting by setting; a new run refuses a directory that holds one.
+    /// Temporary files a killed writer left behind are removed first.
     public func start(_ trainer: Trainer, resume: Bool) throws {
-        if resume, hasCheckpoint {
-            let checkpoint = try Checkpoint.read(checkpointPath)
-            // Timings are for the record only: a run whose timings.jsonl is missing or damaged
-            // resumes all the same, its wall time counted from here.
-            let timings = (try? JSONFiles.readLines(TimingLine.self, from: timingsPath)) ?? []
-            do {
-                try trainer.restore(checkpoint, timings: timings)
-            } catch let error as RunSpecError {
-                throw FileError(path: checkpointPath, reason: error.message)
+        AtomicFile.removeLeftovers(in: path)
+        let spec = trainer.configuration.spec
+        let hasSpec = FileManager.default.fileExists(atPath: specPath)
+        if hasSpec || hasCheckpoint {
+            guard resume else {
+                throw FileError(path: path, reason: "already holds a run (spec.json); pass --resume to continue it or choose another --out")
             }
-            try writeLines(trainer.metrics, to: metricsPath)
-            try writeLines(trainer.timings, to: timingsPath)
-            try writeSegments(segments(before: trainer.steps))
-            return
+            try verifySpec(spec, when: "was started")
+            if hasCheckpoint {
+                let checkpoint = try Checkpoint.read(checkpointPath)
+                // Timings are for the record only: a run whose timings.jsonl is missing or
+                // damaged resumes all the same, its wall time counted from here.
+                let timings = (try? JSONFiles.readLines(TimingLine.self, from: timingsPath)) ?? []
+                do {
+                    try trainer.restore(checkpoint, timings: timings)
+                } catch let error as RunSpecError {
+                    throw FileError(path: checkpointPath, reason: error.message)
+                }
+                try writeLines(trainer.metrics, to: metricsPath)
+                try writeLines(trainer.timings, to: timingsPath)
+                try writeSegments(segments(before: trainer.steps))
+                return
+            }
+            // Stopped before its first checkpoint: it starts again from step 0, same spec.
+        } else {
+            try JSONFiles.write(spec, to: specPath)
         }
-        guard !hasCheckpoint else {
-            throw FileError(path: path, reason: "already holds a run (checkpoint.bin); pass --resume to continue it or choose another --out")
-        }
-        try JSONFiles.write(trainer.configuration.spec, to: specPath)
         try writeLines([MetricsLine](), to: metricsPath)
         try writeLines([TimingLine](), to: timingsPath)
         try writeSegments([])
+    }
+
+    /// spec.json must hold `spec`, byte for byte as it was written: it is what the manifest seals
+    /// and what every resume is compared with. A missing, damaged or edited spec.json is named,
+    /// with the settings that differ.
+    func verifySpec(_ spec: RunSpec, when: String) throws {
+        guard FileManager.default.fileExists(atPath: specPath) else {
+            throw FileError(path: specPath, reason: "no such file, but the run has a checkpoint; the run cannot be verified without it")
+        }
+        let recorded = try JSONFiles.read(RunSpec.self, from: specPath, schema: RunSpec.schema)
+        let differences = recorded.differences(from: spec)
+        guard differences.isEmpty else {
+            throw FileError(path: specPath, reason: "the run \(when) with other settings: \(differences.joined(separator: ", ")); give the same settings, or choose another --out")
+        }
+        var canonical = try JSONFiles.encoder().encode(spec)
+        canonical.append(0x0A)
+        guard try AtomicFile.read(specPath) == canonical else {
+            throw FileError(path: specPath, reason: "was edited after the run started (its values are the run's, its bytes are not)")
+        }
     }
 
     /// Writes what an evaluation changed: the checkpoint, then the metrics and timings.
@@ -93,8 +122,10 @@ public struct RunDirectory {
         try writeLines(segments, to: segmentsPath)
     }
 
-    /// Writes the manifest: provenance, timings, sittings, and the hashes of the run's files.
+    /// Writes the manifest: provenance, timings, sittings, and the hashes of the run's files,
+    /// once spec.json is verified to be still the run's.
     public func finish(_ trainer: Trainer, pool: ThreadPool, segments: [TrainingSegment]) throws {
+        try verifySpec(trainer.configuration.spec, when: "was trained")
         var files: [FileHash] = []
         for name in ["checkpoint.bin", "metrics.jsonl", "spec.json"] {
             files.append(FileHash(name: name, sha256: JSONFiles.sha256(try AtomicFile.read(path + "/" + name))))

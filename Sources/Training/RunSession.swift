@@ -74,6 +74,8 @@ public final class RunSession {
             }
         } catch let stopped as Stopped {
             return .stopped(reason: stopped.reason)
+        } catch let error as TrainingError {
+            throw RunFailed(cause: error, keptCheckpoint: (try? Checkpoint.read(directory.checkpointPath))?.header.steps)
         }
         try recordSegment()
         try directory.finish(trainer, pool: pool, segments: earlier + [current])
@@ -98,6 +100,17 @@ public final class RunSession {
 
 private func seconds(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+/// A run that failed in a sitting, and what its directory keeps.
+public struct RunFailed: Error, CustomStringConvertible {
+    public let cause: TrainingError
+    /// The step of the checkpoint the directory keeps, or nil when none was written.
+    public let keptCheckpoint: Int?
+
+    public var description: String {
+        "\(cause); " + (keptCheckpoint.map { "the checkpoint of step \($0) is kept" } ?? "no checkpoint was written")
+    }
 }
 
 /// A request that every run in the process stop at its next step, with a checkpoint: made by a

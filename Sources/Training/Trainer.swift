@@ -78,6 +78,9 @@ public final class Trainer {
         schedule = EpochSchedule(trainImages: dataset.train.count, batchSize: spec.batchSize)
         (model, optimizer) = configuration.makeModelAndOptimizer()
         inputs = InputBuffers(capacity: spec.batchSize)
+        guard totalSteps > 0 else {
+            throw RunSpecError(message: "\(spec.epochs) epochs of batch \(spec.batchSize) on \(dataset.train.count) training images is no step at all; train for longer")
+        }
     }
 
     /// Steps in the whole run: whole relational + non-relational pairs.
@@ -222,7 +225,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nonFiniteLoss(let step, let loss):
-            "training diverged: loss \(loss) at step \(step); the last good checkpoint is kept"
+            "training diverged: loss \(loss) at step \(step)"
         }
     }
 }

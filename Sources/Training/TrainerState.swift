@@ -22,7 +22,8 @@ extension Trainer {
     /// the lines of evaluations the checkpoint holds are kept.
     public func restore(_ checkpoint: Checkpoint, timings: [TimingLine] = []) throws {
         guard checkpoint.header.spec == configuration.spec else {
-            throw RunSpecError(message: "the checkpoint belongs to another run (its spec differs: model \(checkpoint.header.spec.model), hash \(checkpoint.header.spec.hash), expected \(configuration.spec.hash))")
+            let differences = checkpoint.header.spec.differences(from: configuration.spec)
+            throw RunSpecError(message: "the checkpoint belongs to another run: \(differences.joined(separator: ", "))")
         }
         let expected = model.parameters.specs.reduce(0) { $0 + $1.count }
         guard let parameters = checkpoint.section("parameters"), parameters.count == expected,

@@ -4,6 +4,7 @@ import Experiments
 import Foundation
 import Report
 import SortOfCLEVR
+import _RNReproSupport
 
 /// `rnrepro dataset`: looks inside a data set file.
 struct DatasetCommand: ParsableCommand {
@@ -43,7 +44,6 @@ extension DatasetCommand {
         func run() throws {
             let dataset = try DatasetFile.read(file)
             var remaining = limit ?? Int.max
-            let output = FileHandle.standardOutput
             for split in [Split.test, .train] {
                 let data = dataset.split(split)
                 for index in 0..<data.count where remaining > 0 {
@@ -53,7 +53,7 @@ extension DatasetCommand {
                         line.removeLast()
                         line += ",\"pixels\":" + JSONLines.pixels(data.image(index)) + "}"
                     }
-                    output.write(Data((line + "\n").utf8))
+                    try StandardOutput.write(line + "\n")
                 }
             }
         }
@@ -83,6 +83,7 @@ extension DatasetCommand {
                 throw ValidationError("--split must be train or test (got '\(split)')")
             }
             guard index >= 0 else { throw ValidationError("--index must not be negative (got \(index))") }
+            try OutputPath.checkFile(out, option: "--out")
         }
 
         func run() throws {

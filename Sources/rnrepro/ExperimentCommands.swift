@@ -68,7 +68,22 @@ struct ReproduceCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
     }
 
+    /// `--only` names a run of the plan (its name, or its id: the name and a spec hash), checked
+    /// before the data set is made: run names do not depend on it.
+    func checkOnly() throws {
+        guard let only else { return }
+        let data = profileOptions.value.dataset
+        let names = ExperimentPlan.make(profile: profileOptions.value, paper: try profileOptions.paperFacts(),
+                                        dataset: DatasetRef(seed: data.seed, trainImages: data.trainImages,
+                                                            testImages: data.testImages, exactClosest: false, sha256: ""))
+            .runs.map(\.name)
+        guard names.contains(where: { only == $0 || only.hasPrefix($0 + "-") }) else {
+            throw ValidationError("--only \(only): no such run in the \(profileOptions.profile) plan (\(names.joined(separator: ", ")))")
+        }
+    }
+
     func run() throws {
+        try checkOnly()
         let stop = StopRequest()
         stop.catchSignals()
         let runner = try profileOptions.runner(seedOffset: seedOffset)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import SortOfCLEVR
+import _RNReproSupport
 
 /// `rnrepro generate`: writes a Sort-of-CLEVR data set file.
 struct GenerateCommand: ParsableCommand {
@@ -28,7 +29,7 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Answer 'closest' with the truly nearest other object instead of the 2017 reference's quirk.")
     var exactClosest = false
 
-    @Option(help: "Path of the file to write (directories are created).")
+    @Option(help: "Path of the file to write (its directory must exist).")
     var out: String
 
     @OptionGroup var threadOptions: ThreadOptions
@@ -39,6 +40,7 @@ struct GenerateCommand: ParsableCommand {
         guard train + test <= DatasetFile.maximumImageCount else {
             throw ValidationError("--train plus --test must be at most \(DatasetFile.maximumImageCount)")
         }
+        try OutputPath.checkFile(out, option: "--out")
     }
 
     func run() throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Experiments
 import Report
+import _RNReproSupport
 
 /// `rnrepro report`: the reproduction report as a PDF in the paper's layout.
 struct ReportCommand: ParsableCommand {
@@ -40,8 +41,9 @@ struct ReportCommand: ParsableCommand {
         guard !profile.isEmpty, !profile.contains("/") else {
             throw ValidationError("--profile must be a profile name such as quick (got '\(profile)')")
         }
-        if let out, !out.hasSuffix(".pdf") {
-            throw ValidationError("--out must name a .pdf file (got '\(out)')")
+        if let out {
+            guard out.hasSuffix(".pdf") else { throw ValidationError("--out must name a .pdf file (got '\(out)')") }
+            try OutputPath.checkFile(out, option: "--out")
         }
     }
 

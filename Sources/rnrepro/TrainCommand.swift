@@ -5,6 +5,7 @@ import Foundation
 import Models
 import SortOfCLEVR
 import Training
+import _RNReproSupport
 
 /// `rnrepro train`: one training run, resumable, with metrics and checkpoints in its directory.
 struct TrainCommand: ParsableCommand {
@@ -34,6 +35,10 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var checkpointOptions: CheckpointOptions
 
     @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        try OutputPath.checkDirectory(out, option: "--out")
+    }
 
     func run() throws {
         let dataset = try DatasetFile.read(data)
@@ -88,25 +93,25 @@ struct RunOptions: ParsableArguments {
     @Option(help: "rn or cnn-mlp.")
     var model: String = "rn"
 
-    @Option(help: "Batch size.")
+    @Option(parsing: .unconditional, help: "Batch size.")
     var batch: Int = 64
 
-    @Option(help: "Learning rate.")
+    @Option(parsing: .unconditional, help: "Learning rate.")
     var lr: Double = 1e-4
 
-    @Option(help: "Training length in epochs (fractions allowed).")
+    @Option(parsing: .unconditional, help: "Training length in epochs (fractions allowed).")
     var epochs: Double = 20
 
-    @Option(help: "Evaluate every this many epochs (fractions allowed).")
+    @Option(parsing: .unconditional, help: "Evaluate every this many epochs (fractions allowed).")
     var evalEvery: Double = 1
 
-    @Option(help: "Seed of initialisation, shuffles and dropout.")
+    @Option(parsing: .unconditional, help: "Seed of initialisation, shuffles and dropout.")
     var seed: UInt64 = 1
 
     @Option(help: "adam (the paper), sgd-momentum or nadam.")
     var optimizer: String = "adam"
 
-    @Option(help: "Width of g and f (RN) or of the MLP; 256 in the paper.")
+    @Option(parsing: .unconditional, help: "Width of g and f (RN) or of the MLP; 256 in the paper.")
     var hidden: Int = 256
 
     @Option(help: "Dropout before the last layer: train (standard), none, or train+test.")
@@ -118,7 +123,10 @@ struct RunOptions: ParsableArguments {
     func validate() throws {
         guard ModelKind(rawValue: model) != nil else { throw ValidationError("--model must be rn or cnn-mlp (got '\(model)')") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
-        guard lr > 0 else { throw ValidationError("--lr must be positive (got \(lr))") }
+        // The optimizer computes in Float: a rate it cannot hold would make every step infinite.
+        guard lr > 0, lr <= Double(Float.greatestFiniteMagnitude) else {
+            throw ValidationError("--lr must be a positive number below 3.4e38 (got \(lr))")
+        }
         guard epochs > 0 else { throw ValidationError("--epochs must be positive (got \(epochs))") }
         guard evalEvery > 0 else { throw ValidationError("--eval-every must be positive (got \(evalEvery))") }
         guard hidden >= 1 else { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
@@ -204,6 +212,10 @@ struct ExportStepCommand: ParsableCommand {
     var out: String
 
     @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        try OutputPath.checkDirectory(out, option: "--out")
+    }
 
     func run() throws {
         let dataset = try DatasetFile.read(data)

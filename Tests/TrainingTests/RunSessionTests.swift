@@ -103,3 +103,84 @@ import _RNReproSupport
         #expect(seen == Array(1..<session.trainer.totalSteps))
     }
 }
+
+/// spec.json is written once and is the reference of every resume and of the manifest.
+@Suite(.serialized) struct RunSpecFileTests {
+    static let directory = TrainerTests.directory
+
+    /// A run stopped at step 5 (between evaluations), with its checkpoint.
+    func stoppedRun(_ name: String) throws -> (path: String, spec: RunSpec) {
+        let spec = TrainerTests.spec(epochs: 0.5, evalEvery: 0.5)
+        let path = Self.directory + "/" + name
+        let trainer = try TrainerTests.trainer(spec)
+        let session = try RunSession(directory: RunDirectory(path: path), trainer: trainer, pool: trainer.pool, resume: false)
+        let stop = StopRequest()
+        _ = try session.run(stop: stop) { event in if case .step(let p) = event, p.step == 4 { stop.request("test") } }
+        return (path, spec)
+    }
+
+    func resume(_ path: String, _ spec: RunSpec) throws {
+        let trainer = try TrainerTests.trainer(spec)
+        try RunDirectory(path: path).start(trainer, resume: true)
+    }
+
+    @Test func resumeWithOtherSettingsNamesThem() throws {
+        let (path, spec) = try stoppedRun("other-settings")
+        var other = spec
+        other.learningRate = 1e-2
+        other.epochs = 1
+        #expect {
+            try resume(path, other)
+        } throws: { error in
+            "\(error)".contains("spec.json: the run was started with other settings: epochs 0.5 (now 1), learning_rate 0.001 (now 0.01)")
+        }
+        // Before its first checkpoint too: spec.json alone holds the run's settings.
+        try FileManager.default.removeItem(atPath: path + "/checkpoint.bin")
+        #expect(throws: FileError.self) { try resume(path, other) }
+        try resume(path, spec)
+    }
+
+    @Test func editedOrMissingSpecIsRefused() throws {
+        let (path, spec) = try stoppedRun("edited-spec")
+        let specPath = path + "/spec.json"
+        let original = try Data(contentsOf: URL(fileURLWithPath: specPath))
+        try (original + Data(" ".utf8)).write(to: URL(fileURLWithPath: specPath))
+        #expect { try resume(path, spec) } throws: { "\($0)".contains("was edited after the run started") }
+        try Data("{".utf8).write(to: URL(fileURLWithPath: specPath))
+        #expect { try resume(path, spec) } throws: { "\($0)".contains("spec.json: invalid JSON") }
+        try FileManager.default.removeItem(atPath: specPath)
+        #expect { try resume(path, spec) } throws: { "\($0)".contains("spec.json: no such file, but the run has a checkpoint") }
+        try original.write(to: URL(fileURLWithPath: specPath))
+        try resume(path, spec)
+    }
+
+    /// An edit made while the run trains is found before the manifest would seal it.
+    @Test func specEditedDuringTheRunIsNotSealed() throws {
+        let spec = TrainerTests.spec(epochs: 0.5, evalEvery: 0.25)
+        let path = Self.directory + "/sealed"
+        let trainer = try TrainerTests.trainer(spec)
+        let session = try RunSession(directory: RunDirectory(path: path), trainer: trainer, pool: trainer.pool, resume: false)
+        var edited = false
+        #expect {
+            _ = try session.run { event in
+                if case .evaluated = event, !edited {
+                    edited = true
+                    try! Data("{\"schema\":\"rnrepro.run-spec/1\"}\n".utf8).write(to: URL(fileURLWithPath: path + "/spec.json"))
+                }
+            }
+        } throws: { "\($0)".contains("spec.json") }
+        #expect(!FileManager.default.fileExists(atPath: path + "/manifest.json"))
+    }
+
+    @Test func temporaryFilesOfAKilledWriterAreRemoved() throws {
+        let (path, spec) = try stoppedRun("leftovers")
+        for name in [".checkpoint.bin.4242.tmp", ".spec.json.77.tmp"] {
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: path + "/" + name))
+        }
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: path + "/notes.tmp"))
+        try resume(path, spec)
+        let names = try FileManager.default.contentsOfDirectory(atPath: path)
+        #expect(!names.contains { $0.hasPrefix(".") })
+        #expect(names.contains("notes.tmp"))
+    }
+}

@@ -100,7 +100,9 @@ let package = Package(
         // MARK: - Tests
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: kernelSettings),
-        .testTarget(name: "SortOfCLEVRTests", dependencies: ["SortOfCLEVR", "Engine"]),
+        .testTarget(
+            name: "SortOfCLEVRTests",
+            dependencies: ["SortOfCLEVR", "Engine", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "SortOfCLEVR", "Engine"]),

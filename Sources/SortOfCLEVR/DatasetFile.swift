@@ -155,6 +155,9 @@ public enum DatasetFile {
                     guard let scene = decodeScene(record) else {
                         throw fault("corrupt: \(split.name) image \(index) has an invalid object or question field")
                     }
+                    if let contradiction = contradiction(in: scene, rules: header.rules) {
+                        throw fault("corrupt: \(split.name) image \(index): \(contradiction)")
+                    }
                     scenes.append(scene)
                     recordStart += recordLength
                 }
@@ -191,6 +194,31 @@ public enum DatasetFile {
             offset += bytesPerQuestion
         }
         return Scene(objects: objects, questions: questions)
+    }
+
+    /// What in `scene` contradicts the data set's rules, or nil: centres closer than the
+    /// generator allows, a question in a slot of the other type (the first 10 are non-relational,
+    /// the last 10 relational), an answer that does not follow from the object table. The
+    /// SHA-256 catches damage; this catches an edited file whose hash was computed anew.
+    static func contradiction(in scene: Scene, rules: AnswerRules) -> String? {
+        let objects = scene.objects
+        for (i, object) in objects.enumerated() {
+            for earlier in objects[..<i] where object.squaredDistance(to: earlier) < SceneGeometry.minimumSquaredSeparation {
+                return "the \(object.color.name) and \(earlier.color.name) objects are closer than the generator places them"
+            }
+        }
+        for (slot, question) in scene.questions.enumerated() {
+            let expectedType: QuestionType = slot < SceneGeometry.questionsPerType ? .nonRelational : .relational
+            guard question.type == expectedType else {
+                return "question \(slot) is \(question.type.name) in a \(expectedType.name) slot"
+            }
+            let answer = Question.answer(type: question.type, subtype: question.subtype, color: question.color,
+                                         objects: objects, rules: rules)
+            guard question.answer == answer else {
+                return "question \(slot) answers \(Answer.word(question.answer)), but its objects give \(Answer.word(answer))"
+            }
+        }
+        return nil
     }
 
     static func hexString<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import Crypto
 import _RNReproSupport
 
 @testable import SortOfCLEVR
@@ -90,6 +91,29 @@ import _RNReproSupport
     @Test func flippedByteIsRejected() throws {
         let error = try Self.readDamaged { $0[DatasetFile.headerLength + 5000] ^= 0x01 }
         #expect(error?.reason.contains("SHA-256") == true)
+    }
+
+    /// Edits question `slot` of test image 0 and computes the file's SHA-256 anew.
+    static func readEdited(slot: Int, _ edit: (inout [UInt8]) -> Void) throws -> FileError? {
+        try readDamaged { data in
+            // The image's pixels, then 6 objects, then 20 questions (type, subtype, colour, answer).
+            let question = DatasetFile.headerLength + SceneGeometry.bytesPerImage
+                + SceneGeometry.objectCount * DatasetFile.bytesPerObject + slot * DatasetFile.bytesPerQuestion
+            var bytes = [UInt8](data[question..<(question + DatasetFile.bytesPerQuestion)])
+            edit(&bytes)
+            data.replaceSubrange(question..<(question + DatasetFile.bytesPerQuestion), with: bytes)
+            let content = data.count - DatasetFile.digestLength
+            data.replaceSubrange(content..., with: Array(SHA256.hash(data: data.prefix(content))))
+        }
+    }
+
+    /// An edit whose SHA-256 was computed anew passes the hash; the file's meaning does not.
+    @Test func editedFileWithANewHashIsRejected() throws {
+        let type = try Self.readEdited(slot: 0) { $0[0] = 1 }
+        #expect(type?.reason == "corrupt: test image 0: question 0 is rel in a nonrel slot")
+        let answer = try Self.readEdited(slot: 12) { $0[3] = ($0[3] + 1) % 10 }
+        #expect(answer?.reason.hasPrefix("corrupt: test image 0: question 12 answers") == true, "\(answer?.reason ?? "no error")")
+        #expect(answer?.reason.contains("but its objects give") == true)
     }
 
     @Test func wrongVersionIsRejected() throws {

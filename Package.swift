@@ -99,15 +99,18 @@ let package = Package(
 
         // MARK: - Tests
 
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: kernelSettings),
+        /// Scratch directories for every test target.
+        .target(name: "_RNReproTestSupport", path: "Tests/_RNReproTestSupport"),
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "_RNReproTestSupport"], swiftSettings: kernelSettings),
         .testTarget(
             name: "SortOfCLEVRTests",
-            dependencies: ["SortOfCLEVR", "Engine", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "SortOfCLEVR", "Engine"]),
-        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Artifacts"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["rnrepro", "Experiments", "Artifacts", "_RNReproSupport"]),
+            dependencies: ["SortOfCLEVR", "Engine", .product(name: "Crypto", package: "swift-crypto"), "_RNReproTestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "_RNReproTestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "_RNReproTestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "SortOfCLEVR", "Engine", "_RNReproTestSupport"]),
+        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "_RNReproTestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Artifacts", "_RNReproTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["rnrepro", "Experiments", "Artifacts", "_RNReproSupport", "_RNReproTestSupport"]),
     ]
 )

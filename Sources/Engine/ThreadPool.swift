@@ -48,11 +48,6 @@ public struct ThreadPool: Sendable {
         return try VectorISA.parse(name)
     }
 
-    /// A pool with all cores or RNREPRO_THREADS threads, running the widest kernels or RNREPRO_ISA's.
-    public static func makeDefault() throws -> ThreadPool {
-        ThreadPool(threadCount: try defaultThreadCount(), isa: try defaultISA())
-    }
-
     /// Calls `body(chunk)` once for every chunk in `0 ..< chunks`, on up to `threadCount`
     /// threads, which take the chunks in order from a `ChunkQueue`, each the next one when it is
     /// free. A chunk's result must not depend on which thread ran it.

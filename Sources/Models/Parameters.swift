@@ -51,7 +51,6 @@ public final class ParameterSet: @unchecked Sendable {
 
     /// The values of every tensor, concatenated without padding, in order.
     public func flatValues() -> [Float] { flatten(values) }
-    public func flatGradients() -> [Float] { flatten(gradients) }
 
     /// Restores values written by `flatValues()`.
     public func load(flatValues flat: [Float]) {

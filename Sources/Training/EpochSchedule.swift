@@ -18,6 +18,4 @@ public struct EpochSchedule: Equatable, Sendable {
     public var batchesPerType: Int { questionsPerType / batchSize }
     /// Optimizer steps per epoch: one per batch, both types.
     public var steps: Int { 2 * batchesPerType }
-    /// Training questions seen per epoch, both types.
-    public var questionsSeen: Int { steps * batchSize }
 }

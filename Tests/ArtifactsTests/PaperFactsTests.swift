@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _RNReproTestSupport
 import _RNReproSupport
 
 @testable import Artifacts
@@ -20,8 +21,9 @@ import _RNReproSupport
     }
 
     @Test func wrongSchemaIsNamed() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try Scratch.path("paper-facts")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/paper.json"
         try Data("{\"schema\": \"rnrepro.paper/9\"}".utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: FileError(path: path, reason: "unknown schema 'rnrepro.paper/9', expected 'rnrepro.paper/1'")) {
             try JSONFiles.read(PaperFacts.self, from: path, schema: PaperFacts.schema)

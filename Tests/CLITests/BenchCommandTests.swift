@@ -16,9 +16,16 @@ import Testing
         let kernelLine = try Regex(#"(gemm|conv).* (\d+\.\d\d) ms  \d+\.\d GFLOP/s  \(median (\d+\.\d\d) ms\)"#)
         let kernels = lines.compactMap { $0.wholeMatch(of: kernelLine) }
         #expect(kernels.count == 3 + 8, "\(result.stdout)")
-        for kernel in kernels {
-            let best = Double(kernel.output[2].substring!)!, median = Double(kernel.output[3].substring!)!
-            #expect(best > 0 && median >= best, "\(kernel.output[0].substring!)")
+        // A GEMM's rate is its 2 M N K operations over its best time (printed to 0.01 ms).
+        let gemmLine = try Regex(#"gemm .* (\d+)x(\d+)x(\d+) +(\d+\.\d\d) ms  (\d+\.\d) GFLOP/s .*"#)
+        let gemms = lines.compactMap { $0.wholeMatch(of: gemmLine) }
+        #expect(gemms.count == 3)
+        for gemm in gemms {
+            let values = gemm.output.dropFirst().map { Double($0.substring!)! }
+            let operations = 2 * values[0] * values[1] * values[2]
+            let (milliseconds, rate) = (values[3], values[4])
+            #expect(operations / ((milliseconds + 0.005) * 1e6) - 0.05 <= rate && rate <= operations / ((milliseconds - 0.005) * 1e6) + 0.05,
+                    "\(gemm.output[0].substring!)")
         }
 
         let number = #"(\d+\.\d)"#

@@ -1,4 +1,5 @@
 import Foundation
+import _RNReproTestSupport
 
 /// Runs the built `rnrepro` binary as a user would, capturing its output.
 enum CLI {
@@ -60,9 +61,17 @@ enum CLI {
     }
 
     /// A fresh directory for one test's files.
-    static func scratchDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+    static func scratchDirectory() throws -> URL { try Scratch.directory("cli") }
+
+    /// A fresh directory holding copies of the package's `files` at the same relative paths:
+    /// a minimal checkout for commands that read them from the current directory.
+    static func scratchCheckout(_ files: [String]) throws -> URL {
+        let directory = try scratchDirectory()
+        for file in files {
+            let target = directory.appendingPathComponent(file)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent(file), to: target)
+        }
+        return directory
     }
 }

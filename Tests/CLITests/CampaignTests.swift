@@ -89,11 +89,8 @@ import Testing
     /// Start, a second start, status, stop, a kill -9 and a stale lock, in a scratch checkout of
     /// the paper's facts: the campaign trains the real paper profile for a few seconds.
     @Test func startRefusesASecondStartAndStopCheckpoints() throws {
-        let directory = try CLI.scratchDirectory()
+        let directory = try CLI.scratchCheckout(["paper/paper.json"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("paper"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("paper/paper.json"),
-                                         to: directory.appendingPathComponent("paper/paper.json"))
         func campaign(_ arguments: [String]) throws -> CLI.Result {
             try CLI.run(executable: CLI.executable.path, ["campaign"] + arguments, currentDirectory: directory)
         }
@@ -139,15 +136,10 @@ import Testing
 
     /// campaign-save commits results/paper and nothing else, whatever else is staged.
     @Test func saveCommitsResultsAlone() throws {
-        let directory = try CLI.scratchDirectory()
+        let directory = try CLI.scratchCheckout(["scripts/campaign-save.sh", "paper/paper.json"])
         defer { try? FileManager.default.removeItem(at: directory) }
         func shell(_ command: String) throws -> CLI.Result {
             try CLI.run(executable: "/bin/bash", ["-c", command], currentDirectory: directory)
-        }
-        for file in ["scripts/campaign-save.sh", "paper/paper.json"] {
-            let target = directory.appendingPathComponent(file)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent(file), to: target)
         }
         let setup = try shell("""
             set -e

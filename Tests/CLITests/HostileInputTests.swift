@@ -84,11 +84,8 @@ extension BadInputTests {
     /// `reproduce --only` with a run the plan does not have is refused before the data set is
     /// generated or plan.json written.
     @Test func unknownRunIsRefusedBeforeAnyWork() throws {
-        let directory = try CLI.scratchDirectory()
+        let directory = try CLI.scratchCheckout(["paper/paper.json"])
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("paper"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("paper/paper.json"),
-                                         to: directory.appendingPathComponent("paper/paper.json"))
         let result = try CLI.run(executable: CLI.executable.path, ["reproduce", "--profile", "smoke", "--only", "no-such-run"],
                                  currentDirectory: directory)
         #expect(result.status != 0)

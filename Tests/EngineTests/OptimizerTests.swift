@@ -25,6 +25,7 @@ import Testing
     }
 
     func expectClose(_ actual: [Float], _ expected: [Float]) {
+        #expect(actual.count == expected.count)
         for (a, e) in zip(actual, expected) {
             // A few float32 ulps: PyTorch's vectorised kernels may round an intermediate differently.
             #expect(abs(a - e) <= 4 * e.magnitude.ulp + 1e-9, "\(a) vs \(e)")

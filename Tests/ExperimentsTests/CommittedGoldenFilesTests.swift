@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import SortOfCLEVR
 import Testing
+import _RNReproTestSupport
 
 @testable import Experiments
 
@@ -27,8 +28,9 @@ import Testing
                                         schema: GoldenFile.schema)
         let paper = try JSONFiles.read(PaperFacts.self, from: Self.root.appendingPathComponent("paper/paper.json").path)
         let spec = profile.dataset
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-golden-\(UUID().uuidString).bin").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try Scratch.path("golden")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/set.bin"
         try DatasetFile.generate(DatasetHeader(seed: spec.seed, testCount: spec.testImages, trainCount: spec.trainImages),
                                  to: path, pool: ThreadPool(threadCount: 2))
         let sha256 = try DatasetFile.read(path).sha256

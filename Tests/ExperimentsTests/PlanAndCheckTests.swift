@@ -1,6 +1,7 @@
 import Artifacts
 import Foundation
 import Testing
+import _RNReproTestSupport
 
 @testable import Experiments
 
@@ -45,7 +46,7 @@ import Testing
 
     /// A profile of two runs with made-up metrics, its golden file made from two "seeds".
     static func fixture() throws -> (root: String, plan: ProfilePlan, golden: GoldenFile) {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-check-\(UUID().uuidString)").path
+        let root = try Scratch.path("check")
         let plan = ExperimentPlan.make(profile: .smoke, paper: paper, dataset: dataset)
         #expect(plan.runs.last?.row == "probe-cnn-mlp-b16-lr5e-4")
         func line(_ epoch: Double, _ rel: Double, _ nonrel: Double) -> MetricsLine {

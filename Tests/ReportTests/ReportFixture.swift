@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _RNReproTestSupport
 
 @testable import Report
 
@@ -15,11 +16,7 @@ enum ReportFixture {
     static var paperPath: String { packageRoot.appendingPathComponent("paper/paper.json").path }
 
     /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try Scratch.directory("report") }
 
     static func request(out: String, runsDirectory: String = runsDirectory, searchPath: String? = nil,
                         gnuplotPath: String? = nil) -> ReportRequest {

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import _RNReproTestSupport
 
 @testable import Artifacts
 @testable import Report
 
 @Suite struct SceneSheetTests {
     @Test func writesAPNGAtomically() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-report-\(UUID().uuidString)")
+        let directory = try Scratch.directory("scene-sheet")
         defer { try? FileManager.default.removeItem(at: directory) }
         var pixels = [UInt8](repeating: 255, count: 75 * 75 * 3)
         pixels[0] = 0

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import _RNReproTestSupport
 import Crypto
 import _RNReproSupport
 
@@ -8,12 +9,7 @@ import _RNReproSupport
 
 @Suite struct DatasetFileTests {
     /// A fresh directory for one test's files.
-    static func scratchDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("rnrepro-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func scratchDirectory() throws -> String { try Scratch.path("dataset") }
 
     static let header = DatasetHeader(seed: 5, testCount: 40, trainCount: 300)
 

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import SortOfCLEVR
 import Testing
+import _RNReproTestSupport
 
 @testable import Training
 
@@ -18,8 +19,9 @@ import Testing
 @Suite struct BitPinTests {
     /// 40 training images at batch 64: 6 batches of each type per epoch, 12 steps.
     static let dataset: SortOfCLEVRDataset = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-bitpin-\(UUID().uuidString).bin").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try! Scratch.path("bitpin")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/set.bin"
         try! DatasetFile.generate(DatasetHeader(seed: 1, testCount: 8, trainCount: 40), to: path, pool: ThreadPool(threadCount: 2))
         return try! DatasetFile.read(path)
     }()

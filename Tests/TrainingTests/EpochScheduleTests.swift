@@ -9,7 +9,7 @@ import Testing
         #expect(schedule.questionsPerType == 98_000)
         #expect(schedule.batchesPerType == 1_531)
         #expect(schedule.steps == 3_062)
-        #expect(schedule.questionsSeen == 195_968)
+        #expect(schedule.steps * schedule.batchSize == 195_968)
         #expect(EpochSchedule(trainImages: 9_800, batchSize: 128).steps == 1_530)
     }
 }

@@ -1,16 +1,13 @@
 import Artifacts
 import Foundation
 import Testing
+import _RNReproTestSupport
 import _RNReproSupport
 
 @testable import Training
 
 @Suite struct FileFormatTests {
-    static func scratch() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-training-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func scratch() throws -> String { try Scratch.path("training") }
 
     static let spec = RunSpec(
         model: "rn", hidden: 8, batchSize: 4, learningRate: 1e-4, optimizer: "adam", epochs: 1, evalEvery: 1,

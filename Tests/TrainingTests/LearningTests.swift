@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import SortOfCLEVR
 import Testing
+import _RNReproTestSupport
 
 @testable import Training
 
@@ -11,7 +12,7 @@ import Testing
 /// question type and subtype.
 @Suite struct LearningTests {
     @Test func twoEpochsBeatTheMajorityBaseline() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-learn-\(UUID().uuidString)").path
+        let directory = try Scratch.path("learn")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/set.bin"
         try DatasetFile.generate(DatasetHeader(seed: 2, testCount: 100, trainCount: 1_000), to: path, pool: ThreadPool(threadCount: 2))

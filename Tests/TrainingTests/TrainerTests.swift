@@ -4,6 +4,7 @@ import Foundation
 import Models
 import SortOfCLEVR
 import Testing
+import _RNReproTestSupport
 import _RNReproSupport
 
 @testable import Training
@@ -12,9 +13,7 @@ import _RNReproSupport
 /// clear refusals. Small models on a small data set, so the suite stays fast.
 @Suite(.serialized) struct TrainerTests {
     static let directory: String = {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rnrepro-trainer-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try! Scratch.path("trainer")
     }()
 
     static let dataset: SortOfCLEVRDataset = {

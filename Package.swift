@@ -73,7 +73,7 @@ let package = Package(
         ),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: kernelSettings),
         .target(name: "Training", dependencies: ["Models", "SortOfCLEVR", "Artifacts"]),
-        .target(name: "Experiments", dependencies: ["Training", "SortOfCLEVR", "Artifacts", "_RNReproSupport"]),
+        .target(name: "Experiments", dependencies: ["Training", "Models", "SortOfCLEVR", "Artifacts", "_RNReproSupport"]),
         .target(name: "Artifacts", dependencies: ["_RNReproSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Report", dependencies: ["Artifacts", "_RNReproSupport", "CCairo", "CPangoCairo", "CRsvg"]),
 

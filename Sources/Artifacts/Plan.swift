@@ -10,13 +10,22 @@ public struct ProfilePlan: Codable, Sendable, Equatable {
     public var summary: String
     /// Each way the profile differs from the paper (scale, width, evaluation), one sentence each.
     public var deviations: [String]
+    /// Test questions of each type every run is evaluated on (the data set's fact, for readers
+    /// that do not know its rules); absent in plans written before it was recorded.
+    public var testQuestionsPerType: Int?
     public var runs: [PlannedRun]
 
-    public init(profile: String, summary: String, deviations: [String], runs: [PlannedRun]) {
+    public init(profile: String, summary: String, deviations: [String], testQuestionsPerType: Int?, runs: [PlannedRun]) {
         self.profile = profile
         self.summary = summary
         self.deviations = deviations
+        self.testQuestionsPerType = testQuestionsPerType
         self.runs = runs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, profile, summary, deviations, runs
+        case testQuestionsPerType = "test_questions_per_type"
     }
 }
 
@@ -30,12 +39,21 @@ public struct PlannedRun: Codable, Sendable, Equatable {
     /// 1-based replicate number: replicates differ only in the seed.
     public var replicate: Int
     public var spec: RunSpec
+    /// The model's parameter count at the run's width (the model's fact, for readers that do not
+    /// build models); absent in plans written before it was recorded.
+    public var parameterCount: Int?
 
-    public init(id: String, row: String, replicate: Int, spec: RunSpec) {
+    public init(id: String, row: String, replicate: Int, spec: RunSpec, parameterCount: Int?) {
         self.id = id
         self.row = row
         self.replicate = replicate
         self.spec = spec
+        self.parameterCount = parameterCount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, row, replicate, spec
+        case parameterCount = "parameter_count"
     }
 }
 

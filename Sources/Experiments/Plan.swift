@@ -1,4 +1,6 @@
 import Artifacts
+import Models
+import SortOfCLEVR
 
 /// The experiment plan: every row of the paper's Tables 1 and 2, as many replicates as the paper
 /// ran of it, each scaled by the profile. A run's id is its name plus a hash of its spec.
@@ -16,13 +18,15 @@ public enum ExperimentPlan {
                     evalEvery: min(scale.evalEvery, scale.epochs(row.model, row.epochs)),
                     seed: seedOffset + UInt64(replicate), dropout: "train", coordinateTags: "grid", dataset: dataset)
                 let name = runName(row: row.id, replicate: replicate)
-                runs.append(PlannedRun(id: "\(name)-\(spec.hash)", row: row.id, replicate: replicate, spec: spec))
+                runs.append(PlannedRun(id: "\(name)-\(spec.hash)", row: row.id, replicate: replicate, spec: spec,
+                                       parameterCount: parameterCount(of: spec)))
             }
         }
         if profile == .smoke {
             runs.append(learningProbe(dataset: dataset, seedOffset: seedOffset))
         }
-        return ProfilePlan(profile: profile.rawValue, summary: profile.summary, deviations: profile.deviations, runs: runs)
+        return ProfilePlan(profile: profile.rawValue, summary: profile.summary, deviations: profile.deviations,
+                           testQuestionsPerType: dataset.testImages * SceneGeometry.questionsPerType, runs: runs)
     }
 
     /// The smoke profile's one run outside the paper: a CNN+MLP set up to learn within two
@@ -33,7 +37,13 @@ public enum ExperimentPlan {
         let spec = RunSpec(model: "cnn-mlp", hidden: 128, batchSize: 16, learningRate: 5e-4, optimizer: "adam", epochs: 2,
                            evalEvery: 0.5, seed: seedOffset + 1, dropout: "train", coordinateTags: "grid", dataset: dataset)
         let row = "probe-cnn-mlp-b16-lr5e-4"
-        return PlannedRun(id: "\(runName(row: row, replicate: 1))-\(spec.hash)", row: row, replicate: 1, spec: spec)
+        return PlannedRun(id: "\(runName(row: row, replicate: 1))-\(spec.hash)", row: row, replicate: 1, spec: spec,
+                          parameterCount: parameterCount(of: spec))
+    }
+
+    /// The parameter count of `spec`'s model at its width.
+    static func parameterCount(of spec: RunSpec) -> Int? {
+        ModelKind(rawValue: spec.model).map { ModelConfig(kind: $0, hidden: spec.hidden).parameterCount }
     }
 
     /// "rn-b64-lr1e-4-r1": the paper row and the replicate, stable across seeds and builds.

@@ -57,11 +57,10 @@ struct Claim {
             guard let final = run.final else { return nil }
             return type == "rel" ? final.testAccuracy.rel : final.testAccuracy.nonrel
         }
-        let testImages = runs.first?.planned.spec.dataset.testImages ?? 200
         return Claim(
             row: row, type: type, paper: type == "rel" ? row.relational : row.nonRelational,
             values: values, plannedReplicates: runs.count, unfinished: runs.filter(\.isPartial),
-            questions: testImages * 10)
+            questions: inputs.testQuestionsPerType)
     }
 }
 

@@ -222,16 +222,25 @@ struct ReportDocument {
     }
 
     func architecture() {
-        let hidden = Set(rnRuns.map(\.planned.spec.hidden)).sorted().map(String.init).joined(separator: ", ")
         korean("영상은 네 층의 합성곱(3×3, 보폭 2, 24채널, ReLU 뒤 배치 정규화)을 거쳐 5×5 격자의 25개 객체가 된다. 각 객체에 격자 위치를 나타내는 두 좌표를 붙여 26차원으로 만들고, 625개의 순서쌍마다 두 객체와 11차원 질문 벡터를 이어 붙여 g(256 폭의 네 층)에 넣는다. g의 출력을 모두 더한 값을 f(두 층, 드롭아웃 0.5, 10개 답)가 받아 답의 로그 확률을 낸다. 비교 모델 CNN+MLP는 같은 합성곱 출력 600차원을 질문과 이어 세 층 MLP에 넣는다.")
-        english("Four stride-2 3×3 convolutions with 24 channels (ReLU, then batch norm) turn the 75×75 image into 25 objects on a 5×5 grid. Each object gets two coordinate tags (26 features); for each of the 625 ordered pairs, g (four layers, 256 wide) reads both objects and the 11-float question. The sum over pairs goes through f (two layers, dropout 0.5, 10 answers). The CNN+MLP baseline feeds the flattened 600 features and the question to a three-layer MLP. RN has 364,402 parameters and CNN+MLP 241,522 at width 256; the RN runs of this profile use width \(hidden).")
+        english("Four stride-2 3×3 convolutions with 24 channels (ReLU, then batch norm) turn the 75×75 image into 25 objects on a 5×5 grid. Each object gets two coordinate tags (26 features); for each of the 625 ordered pairs, g (four layers, 256 wide) reads both objects and the 11-float question. The sum over pairs goes through f (two layers, dropout 0.5, 10 answers). The CNN+MLP baseline feeds the flattened 600 features and the question to a three-layer MLP. In this profile \(parameterCounts).")
+    }
+
+    /// "RN has 364,402 parameters (width 256) and CNN+MLP 241,522 (width 256)", from the plan.
+    var parameterCounts: String {
+        let models = [("rn", "RN"), ("cnn-mlp", "CNN+MLP")].compactMap { model, name -> String? in
+            guard let run = inputs.runs.first(where: { $0.planned.spec.model == model }), let count = run.planned.parameterCount
+            else { return nil }
+            return "\(name) has \(Format.grouped(count)) parameters (width \(run.planned.spec.hidden))"
+        }
+        return models.joined(separator: " and ")
     }
 
     func sortOfCLEVR() {
         let dataset = inputs.runs.first?.planned.spec.dataset
         let train = dataset.map { Format.grouped($0.trainImages) } ?? "?"
         let test = dataset.map { Format.grouped($0.testImages) } ?? "?"
-        let questions = dataset.map { Format.grouped($0.testImages * 10) } ?? "?"
+        let questions = Format.grouped(inputs.testQuestionsPerType)
         korean("Sort-of-CLEVR 영상은 흰 배경에 여섯 색의 객체(사각형 또는 원)가 하나씩 놓인 75×75 영상이며, 영상마다 비관계형 질문(모양, 왼쪽, 위쪽) 10개와 관계형 질문(가장 가까운, 가장 먼 객체의 모양, 같은 모양의 개수) 10개가 붙는다(그림 S1). 이 프로파일의 데이터는 학습 영상 \(train)장, 시험 영상 \(test)장으로 유형마다 시험 질문 \(questions)개이다. 모든 실행은 Adam으로 학습하였다.")
         english("Each Sort-of-CLEVR image shows six objects of distinct colours, squares or circles, on white, with 10 non-relational questions (shape, left, top) and 10 relational ones (shape of the closest and of the furthest object, count of the same shape); Fig. S1 shows examples. This profile trains on \(train) images and tests on \(test), i.e. \(questions) test questions per type. All runs use Adam.")
         samplesFigure()
@@ -326,17 +335,31 @@ struct ReportDocument {
         return "Ours: final test accuracy after RN \(rn) / CNN+MLP \(cnn) epochs (paper: 20 / 50), on \(Format.grouped(questions)) test questions per type; the mean over runs that differ only in the seed (initialisation, shuffling, dropout), ± the sample standard deviation (n-1) when n ≥ 2. Runs per row: \(perRow.joined(separator: "; ")). † another replicate has not finished; a row none of whose replicates has finished shows its latest value with its epoch, and no verdict (pending). Δ: ours minus the nearest end of the paper's value. Verdict (재현됨 / 부분 재현 / 재현 안 됨): reproduced when |Δ| ≤ max(3 SE, 2 points), partly when |Δ| ≤ 10, else not reproduced; SE is the binomial standard error (Appendix D)."
     }
 
-    /// Our final values of a figure's rows and whether their order matches the paper's.
-    func comparison(_ figure: PaperFigure, type: String) -> (korean: String, english: String) {
+    /// Both question types' comparisons of a figure's rows, in one sentence each language; when
+    /// some run has not finished, one sentence says so for both types.
+    func comparisons(_ figure: PaperFigure) -> (korean: String, english: String) {
+        let (rel, nonrel) = (comparison(figure, type: "rel"), comparison(figure, type: "nonrel"))
+        if let rel, let nonrel { return (rel.korean + " " + nonrel.korean, rel.english + " " + nonrel.english) }
+        let lists = "relational: \(valueList(figure, type: "rel")); non-relational: \(valueList(figure, type: "nonrel"))"
+        return ("일부 실행이 끝나지 않아 설정들의 순서를 아직 비교할 수 없다(\(lists)).",
+                "Some runs have not finished, so the order of the settings cannot be compared yet (\(lists)).")
+    }
+
+    /// "batch 64 58.1 (paper 87~90), batch 128 not run (paper 84)".
+    func valueList(_ figure: PaperFigure, type: String) -> String {
+        figure.rows.compactMap { inputs.paper.row($0) }.map { row in
+            "\(Figures.name(of: row, varying: figure.varies)) \(value(row.id, type)) (paper \((type == "rel" ? row.relational : row.nonRelational).text))"
+        }.joined(separator: ", ")
+    }
+
+    /// Our final values of a figure's rows and whether their order matches the paper's; nil
+    /// while some row has no final value.
+    func comparison(_ figure: PaperFigure, type: String) -> (korean: String, english: String)? {
         let rows = figure.rows.compactMap { inputs.paper.row($0) }
         let pairs = rows.map { row -> (PaperRow, Double?) in (row, finalValue(row.id, type)) }
-        let name = { (row: PaperRow) in Figures.name(of: row, varying: figure.varies) }
-        let list = pairs.map { "\(name($0.0)) \($0.1.map { Format.fixed($0) } ?? "not run") (paper \((type == "rel" ? $0.0.relational : $0.0.nonRelational).text))" }
-            .joined(separator: ", ")
+        let list = valueList(figure, type: type)
         let ran = pairs.compactMap { pair in pair.1.map { (pair.0, $0) } }
-        guard ran.count == pairs.count, ran.count >= 2 else {
-            return ("일부 실행이 없어 순서를 비교할 수 없다: \(list).", "Some runs are missing, so the order cannot be compared: \(list).")
-        }
+        guard ran.count == pairs.count, ran.count >= 2 else { return nil }
         func paperMiddle(_ row: PaperRow) -> Double {
             let v = type == "rel" ? row.relational : row.nonRelational
             return (v.low + v.high) / 2
@@ -373,10 +396,9 @@ struct ReportDocument {
         guard let figure = inputs.paper.figures.first(where: { $0.id == "fig5" }) else { return }
         korean("그림 5는 학습률 10<sup><small>-4</small></sup>에서 배치 크기 64와 128의 에폭별 테스트 정확도를 비교한다. 논문에 따르면 배치 128은 관계형 질문에서 덜 안정적이고 더 낮게 끝나며(84 대 90), 비관계형 질문에서는 4-14 에폭 동안 배치 64가 더 높고 둘 다 99로 끝난다.")
         english("Fig. 5 compares batch sizes 64 and 128 at learning rate 10<sup><small>-4</small></sup>. The paper finds batch 128 less stable on relational questions and lower at the end (84 against 90); on non-relational questions batch 64 leads over epochs 4 to 14 and both end at 99.")
-        let rel = comparison(figure, type: "rel")
-        let nonrel = comparison(figure, type: "nonrel")
-        korean(rel.korean + " " + nonrel.korean)
-        english(rel.english + " " + nonrel.english)
+        let text = comparisons(figure)
+        korean(text.korean)
+        english(text.english)
         try self.figure("fig5", caption: figureCaption(figure, number: 5,
             korean: "배치 크기 64와 128의 에폭별 테스트 정확도(학습률 10<sup><small>-4</small></sup>).",
             english: "Test accuracy per evaluation, batch 64 against 128 (lr 10<sup><small>-4</small></sup>), from our metrics."))
@@ -386,10 +408,9 @@ struct ReportDocument {
         guard let figure = inputs.paper.figures.first(where: { $0.id == "fig6" }) else { return }
         korean("그림 6은 배치 64에서 학습률 10<sup><small>-2</small></sup>, 10<sup><small>-3</small></sup>, 10<sup><small>-4</small></sup>을 비교한다. 논문에서 10<sup><small>-2</small></sup>은 관계형 정확도가 매우 낮게 머물고 비관계형 정확도는 학습이 진행될수록 떨어진다(최종 31, 15). 10<sup><small>-3</small></sup>은 처음에는 10<sup><small>-4</small></sup>보다 낮지만 이후 대부분 더 높다(최종 93 대 87~90).")
         english("Fig. 6 compares learning rates 10<sup><small>-2</small></sup>, 10<sup><small>-3</small></sup> and 10<sup><small>-4</small></sup> at batch 64. In the paper 10<sup><small>-2</small></sup> stays very low on relational questions and falls on non-relational ones (31 and 15 at the end); 10<sup><small>-3</small></sup> starts below 10<sup><small>-4</small></sup> but is higher almost everywhere after (93 against 87~90).")
-        let rel = comparison(figure, type: "rel")
-        let nonrel = comparison(figure, type: "nonrel")
-        korean(rel.korean + " " + nonrel.korean)
-        english(rel.english + " " + nonrel.english)
+        let text = comparisons(figure)
+        korean(text.korean)
+        english(text.english)
         if let collapsed = inputs.paper.table2.min(by: { $0.relational.high < $1.relational.high }),
             let rel = finalValue(collapsed.id, "rel"), let nonrel = finalValue(collapsed.id, "nonrel"),
             let square = inputs.paper.referencePoints.first(where: { $0.name.contains("square") })

@@ -12,11 +12,8 @@ struct RunRecord {
 
     var final: MetricsLine? { metrics.last }
     var hasRun: Bool { !metrics.isEmpty }
-    /// Stopped before its planned length (still running, interrupted or failed).
-    var isPartial: Bool {
-        guard let final else { return false }
-        return final.epoch < planned.spec.epochs - 1e-9
-    }
+    /// Evaluated but not finished (still running, interrupted or failed): no manifest yet.
+    var isPartial: Bool { hasRun && manifest == nil }
 }
 
 /// Everything the report reads: the paper's facts, the profile's plan and runs, its golden file
@@ -40,6 +37,9 @@ struct ReportInputs {
             throw FileError(path: planPath, reason: "no such file; run rnrepro reproduce --profile \(profile) first")
         }
         let plan = try JSONFiles.read(ProfilePlan.self, from: planPath, schema: ProfilePlan.schema)
+        guard plan.testQuestionsPerType != nil, plan.runs.allSatisfy({ $0.parameterCount != nil }) else {
+            throw FileError(path: planPath, reason: "written by an older rnrepro (no test question or parameter counts); rewrite it with this one: rnrepro reproduce --profile \(profile) (the paper profile: make campaign)")
+        }
         let paper = try JSONFiles.read(PaperFacts.self, from: paperPath, schema: PaperFacts.schema)
 
         var runs: [RunRecord] = []
@@ -70,6 +70,9 @@ struct ReportInputs {
             profile: profile, paper: paper, plan: plan, runs: runs, golden: golden, samples: samples,
             paths: (paperPath, planPath, goldenPath, samplesPath))
     }
+
+    /// Test questions of each type, as the plan records them.
+    var testQuestionsPerType: Int { plan.testQuestionsPerType ?? 0 }
 
     /// The runs of one paper row, by replicate.
     func runs(of row: String) -> [RunRecord] {

@@ -147,7 +147,9 @@ def main():
         run_spec = spec(model, batch, lr, seed)
         digest = hashlib.sha256(line(run_spec).encode()).hexdigest()[:12]
         run_id = f"{row}-r{replicate}-{digest}"
-        plan_runs.append({"id": run_id, "row": row, "replicate": replicate, "spec": run_spec})
+        # Parameter counts of the models at these widths (RN 128, CNN+MLP 256), as rnrepro's plan records them.
+        plan_runs.append({"id": run_id, "row": row, "replicate": replicate, "spec": run_spec,
+                          "parameter_count": 108530 if model == "rn" else 241522})
         directory = os.path.join(RUNS, run_id)
         spec_text = dumps(run_spec)
         # Timings go to timings.jsonl, as the trainer writes them; metrics.jsonl holds the rest.
@@ -182,6 +184,7 @@ def main():
                 "Evaluation every 0.2 epoch (RN) and 0.5 epoch (CNN+MLP) instead of every epoch.",
                 "Dropout as in current PyTorch (training only); the 2017 reference effectively had none.",
             ],
+            "test_questions_per_type": DATASET["test_images"] * 10,
             "runs": plan_runs}
     write(os.path.join(RUNS, "plan.json"), dumps(plan))
 

@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "rnrepro",
             dependencies: [
-                "Engine", "SortOfCLEVR", "Models", "Training", "Experiments", "Artifacts", "Report", "_RNReproSupport",
+                "Engine", "SortOfCLEVR", "Models", "Training", "Experiments", "Artifacts", "Report", "_RNReproSupport", "_PeakProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +90,10 @@ let package = Package(
 
         /// Prefetch and streaming stores for the matrix kernels (inline C: Swift has no spelling).
         .target(name: "_MemoryHints"),
+
+        /// `rnrepro bench`'s FMA peak probe: chains of FMAs for AVX2 and AVX-512 (C, one function
+        /// per instruction set); benchmark code only, out of the production modules.
+        .target(name: "_PeakProbe", cSettings: [.unsafeFlags(["-O2"])]),
 
         // MARK: - System libraries (Debian: libcairo2-dev, libpango1.0-dev, librsvg2-dev)
 

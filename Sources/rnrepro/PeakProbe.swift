@@ -1,9 +1,10 @@
 import Dispatch
-import _EngineAVX512
+import Engine
+import _PeakProbe
 
 /// Measures the machine's fused multiply-add peak, so kernel rates can be read as a fraction of
 /// what this CPU does in the same run (clock boost and a busy neighbour move both alike).
-public enum PeakProbe {
+enum PeakProbe {
     /// Runs 12 independent FMA chains, of the pool's vector width (`SIMD8<Float>` for AVX2,
     /// `SIMD16<Float>` for AVX-512), on each of the pool's threads for `seconds`, and returns
     /// GFLOP/s over all threads (2 FLOP per lane per FMA). Twelve chains cover the FMA latency
@@ -17,7 +18,7 @@ public enum PeakProbe {
     /// threads would give twice the slower one's rate, which a product could exceed; timed
     /// each over its own fixed work, more threads than cores would run one after another and
     /// each count as a whole core.
-    public static func fmaGFLOPS(pool: ThreadPool, seconds: Double = 0.05) -> Double {
+    static func fmaGFLOPS(pool: ThreadPool, seconds: Double = 0.05) -> Double {
         let threads = pool.threadCount
         let isa = pool.isa
         // About 40 to 100 microseconds per batch on the CPUs we run on: a thread overruns the
@@ -34,8 +35,8 @@ public enum PeakProbe {
             var sink: Float = 0, batches = 0, now = DispatchTime.now().uptimeNanoseconds
             while now < deadline {
                 sink += isa == .avx512
-                    ? AVX512Kernels.fmaChains(iterations: batch, seed: Float(thread))
-                    : fmaChains(iterations: batch, seed: Float(thread))
+                    ? rnrepro_fma_chains_avx512(batch, Float(thread))
+                    : rnrepro_fma_chains_avx2(batch, Float(thread))
                 batches += 1
                 now = DispatchTime.now().uptimeNanoseconds
             }
@@ -50,25 +51,5 @@ public enum PeakProbe {
         }
         precondition(total.isFinite)
         return rate
-    }
-
-    @inline(never)
-    static func fmaChains(iterations: Int, seed: Float) -> Float {
-        // Multiplier just below one and a tiny addend keep every lane finite for 1e9 steps.
-        let a = SIMD8<Float>(repeating: 0.999_999)
-        let b = SIMD8<Float>(repeating: 1e-7)
-        var c0 = SIMD8<Float>(repeating: seed), c1 = c0 + 1, c2 = c0 + 2, c3 = c0 + 3
-        var c4 = c0 + 4, c5 = c0 + 5, c6 = c0 + 6, c7 = c0 + 7
-        var c8 = c0 + 8, c9 = c0 + 9, c10 = c0 + 10, c11 = c0 + 11
-        for _ in 0..<iterations {
-            c0 = b.addingProduct(c0, a); c1 = b.addingProduct(c1, a)
-            c2 = b.addingProduct(c2, a); c3 = b.addingProduct(c3, a)
-            c4 = b.addingProduct(c4, a); c5 = b.addingProduct(c5, a)
-            c6 = b.addingProduct(c6, a); c7 = b.addingProduct(c7, a)
-            c8 = b.addingProduct(c8, a); c9 = b.addingProduct(c9, a)
-            c10 = b.addingProduct(c10, a); c11 = b.addingProduct(c11, a)
-        }
-        let sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11))
-        return sum.sum()
     }
 }

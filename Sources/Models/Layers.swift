@@ -11,6 +11,7 @@ struct LinearLayer {
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, rows: Int, parameters: ParameterSet, pool: ThreadPool) {
         GEMM.forward(x: x, w: parameters.value("\(name).weight"), bias: parameters.value("\(name).bias"), y: y,
                      m: rows, n: outputs, k: inputs, relu: relu, pool: pool)
+        pool.clock?.lap("\(name) forward")
     }
 
     /// From dY (the gradient of y) writes the weight and bias gradients and, when `dX` is
@@ -27,9 +28,11 @@ struct LinearLayer {
         let mask = relu && !gradientIsMasked ? y : nil
         GEMM.backwardWeight(dY: dY, x: x, dW: parameters.gradient("\(name).weight"), dBias: parameters.gradient("\(name).bias"),
                             m: rows, n: outputs, k: inputs, reluOutput: mask, pool: pool)
+        pool.clock?.lap("\(name) dW")
         if let dX {
             GEMM.backwardInput(dY: dY, w: parameters.value("\(name).weight"), dX: dX, m: rows, n: outputs, k: inputs,
                                reluOutput: mask, inputMask: inputIsReLUOutput ? x : nil, pool: pool)
+            pool.clock?.lap("\(name) dX")
         }
     }
 }
@@ -97,8 +100,10 @@ final class OutputHead {
             dropped.base.update(from: f2Output.base, count: count)
         }
         f3.forward(x: dropped.base, y: logits.base, rows: batch, parameters: parameters, pool: pool)
-        return LogSoftmaxLoss.forward(logits: logits.base, targets: answers, logProbabilities: logProbabilities.base,
-                                      batch: batch, classes: ModelConfig.answerCount)
+        let loss = LogSoftmaxLoss.forward(logits: logits.base, targets: answers, logProbabilities: logProbabilities.base,
+                                          batch: batch, classes: ModelConfig.answerCount)
+        pool.clock?.lap("loss")
+        return loss
     }
 
     /// Writes the gradients of f2 and f3 and the input's gradient dX (B, H).
@@ -106,6 +111,7 @@ final class OutputHead {
                   parameters: ParameterSet, pool: ThreadPool) {
         LogSoftmaxLoss.backward(logProbabilities: logProbabilities.base, targets: answers, dLogits: dLogits.base,
                                 batch: batch, classes: ModelConfig.answerCount)
+        pool.clock?.lap("loss")
         f3.backward(dY: dLogits.base, x: dropped.base, y: logits.base, dX: dDropped.base, rows: batch,
                     parameters: parameters, pool: pool)
         if dropoutApplied {

@@ -10,9 +10,10 @@ struct BenchTrain: ParsableCommand {
         commandName: "train",
         abstract: "Measure training samples/s (forward, backward, Adam) on synthetic batches of the real shapes.",
         discussion: """
-            The last line reads `train_samples_per_s=... effective_gflops=...`, where effective \
+            Prints where a step's time goes, phase by phase (the model's layers mark their ends), \
+            then `train_samples_per_s=... effective_gflops=... peak_gflops=...`, where effective \
             GFLOP/s counts 3 x 2 x the forward multiply-accumulates per question (RN with g's \
-            first layer factored) times samples/s.
+            first layer factored) times samples/s, and the peak is the FMA probe's in this run.
             """
     )
 
@@ -61,15 +62,24 @@ struct BenchTrain: ParsableCommand {
         }
         let input = InputBatch(images: images.base, questions: questions.base, answers: answers, size: batch)
 
-        func step(_ index: Int) {
+        // The FMA peak of this run's threads and kernels, before the steps.
+        var peak = 0.0
+        for _ in 0..<3 { peak = max(peak, PeakProbe.fmaGFLOPS(pool: pool)) }
+
+        var timed = pool
+        let clock = PhaseClock()
+        timed.clock = clock
+        func step(_ index: Int, pool: ThreadPool) {
             _ = network.forward(input, phase: .training(step: index), pool: pool)
             network.backward(input, pool: pool)
             optimizer.step(parameters: network.parameters.values.base, gradients: network.parameters.gradients.base, pool: pool)
+            pool.clock?.lap("Adam")
         }
-        step(0)
-        step(1)
+        step(0, pool: pool)
+        step(1, pool: pool)
         let start = DispatchTime.now()
-        for index in 0..<steps { step(2 + index) }
+        clock.reset()
+        for index in 0..<steps { step(2 + index, pool: timed) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let samplesPerSecond = Double(steps * batch) / seconds
         let flopsPerSample = 6 * Double(config.forwardMultiplyAccumulates)
@@ -77,6 +87,35 @@ struct BenchTrain: ParsableCommand {
         print("\(model) hidden \(hidden), batch \(batch), \(pool.threadCount) threads, \(pool.isa): \(steps) steps in \(String(format: "%.2f", seconds)) s")
         print(String(format: "%.2f GFLOP per training sample (3 x forward, %.1f M multiply-accumulates)",
                      flopsPerSample / 1e9, Double(config.forwardMultiplyAccumulates) / 1e6))
-        print(String(format: "train_samples_per_s=%.1f effective_gflops=%.1f", samplesPerSecond, gflops))
+        print("where a step's time goes (per step; GFLOP/s for g's products of (batch x 625) x \(hidden) x \(hidden)):")
+        let stepSeconds = seconds / Double(steps)
+        let productFlops = 2 * Double(batch * 625 * hidden * hidden)
+        let phases = Self.grouped(clock.phases, steps: steps)
+        let accounted = phases.reduce(0) { $0 + $1.1 }
+        for (name, perStep) in phases + [("everything else", max(0, stepSeconds - accounted))] {
+            var line = String(format: "  %@ %8.2f ms  %5.1f %%", name.padding(toLength: 22, withPad: " ", startingAt: 0),
+                              1e3 * perStep, 100 * perStep / stepSeconds)
+            if model == "rn", name.hasPrefix("g"), name != "g1 forward", name != "g1 backward" {
+                line += String(format: "  %6.1f GFLOP/s", productFlops / perStep / 1e9)
+            }
+            print(line)
+        }
+        print(String(format: "train_samples_per_s=%.1f effective_gflops=%.1f peak_gflops=%.1f", samplesPerSecond, gflops, peak))
+    }
+
+    /// Per step, in the order they ran; the answer head's and f1's layers (f1, f2, f3: small
+    /// products, dropout) as one forward and one backward.
+    static func grouped(_ phases: [(name: String, seconds: Double)], steps: Int) -> [(String, Double)] {
+        var groups: [(String, Double)] = []
+        for (name, seconds) in phases {
+            let head = ["f1", "f2", "f3"].contains { name.hasPrefix($0 + " ") }
+            let group = head ? (name.hasSuffix("forward") ? "f forward" : "f backward") : name
+            if let index = groups.firstIndex(where: { $0.0 == group }) {
+                groups[index].1 += seconds / Double(steps)
+            } else {
+                groups.append((group, seconds / Double(steps)))
+            }
+        }
+        return groups
     }
 }

@@ -47,4 +47,26 @@ import Testing
                     "share \(share) % against \(rate) / \(peak)")
         }
     }
+
+    /// `bench train` says where a step's time goes, phase by phase, its shares adding up to the
+    /// step, then its machine-readable line with the peak of the same run.
+    @Test func trainPrintsWhereTheStepsTimeGoes() throws {
+        let result = try CLI.run(["bench", "train", "--model", "rn", "--hidden", "16", "--batch", "4", "--steps", "2",
+                                  "--threads", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let phaseLine = try Regex(#"  ([a-zA-Z0-9 ]+?) +(\d+\.\d\d) ms +(\d+\.\d) %.*"#)
+        let phases = lines.compactMap { $0.wholeMatch(of: phaseLine) }.map { ($0.output[1].substring!, Double($0.output[3].substring!)!) }
+        let names = phases.map { String($0.0) }
+        for expected in ["conv stem forward", "g1 forward", "g2 forward", "g4 dW", "g2 dX", "pair sum forward",
+                         "pair sum backward", "f forward", "f backward", "loss", "Adam", "conv stem backward", "everything else"] {
+            #expect(names.contains(expected), "missing phase \(expected) in \(names)")
+        }
+        // Every phase of the step is counted once: the shares add up to the step.
+        let total = phases.reduce(0) { $0 + $1.1 }
+        #expect(abs(total - 100) <= 0.05 * Double(phases.count) + 0.1, "shares add up to \(total) %")
+        let last = try Regex(#"train_samples_per_s=(\d+\.\d) effective_gflops=(\d+\.\d) peak_gflops=(\d+\.\d)"#)
+        let rates = try #require(lines.last?.wholeMatch(of: last), "\(lines.last ?? "")").output.dropFirst().map { Double($0.substring!)! }
+        #expect(rates.allSatisfy { $0 > 0 })
+    }
 }

@@ -55,7 +55,7 @@ public struct DriftCheck {
         let plan: ProfilePlan
         let paper: PaperFacts
         do {
-            plan = try JSONFiles.read(ProfilePlan.self, from: root + "/plan.json", schema: ProfilePlan.schema)
+            plan = try JSONFiles.read(ProfilePlan.self, from: ProfileFolder(root: root).planPath, schema: ProfilePlan.schema)
             paper = try JSONFiles.read(PaperFacts.self, from: paperPath, schema: PaperFacts.schema)
         } catch {
             failed.problems = ["\(error)"]

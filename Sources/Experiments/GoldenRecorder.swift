@@ -60,7 +60,7 @@ public struct GoldenRecorder {
     /// The paper campaign's finished runs (their files matching their manifests), one seed each.
     public func recordFinished(notes: [String]) throws -> GoldenFile {
         let runner = runner(0)
-        let plan = try JSONFiles.read(ProfilePlan.self, from: runner.root + "/plan.json", schema: ProfilePlan.schema)
+        let plan = try JSONFiles.read(ProfilePlan.self, from: runner.folder.planPath, schema: ProfilePlan.schema)
         let done = plan.runs.filter { runner.isFinished($0) }
         guard let first = done.first else {
             throw GoldenError("no run of \(runner.root) has finished yet; `make campaign-status` shows where they stand")

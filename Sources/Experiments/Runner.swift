@@ -59,12 +59,15 @@ public final class ProfileRunner {
 
     /// Writes plan.json and samples.json (four test images for the report's sample figure).
     public func writePlan(_ plan: ProfilePlan, dataset: SortOfCLEVRDataset) throws {
-        try JSONFiles.write(plan, to: root + "/plan.json")
+        try JSONFiles.write(plan, to: folder.planPath)
         try JSONFiles.write((0..<min(4, dataset.test.count)).map { SceneSample(dataset.test, index: $0) },
-                            to: root + "/samples.json")
+                            to: folder.samplesPath)
     }
 
-    public func directory(of run: PlannedRun) -> RunDirectory { RunDirectory(path: root + "/" + run.id) }
+    /// The layout of `root`.
+    public var folder: ProfileFolder { ProfileFolder(root: root) }
+
+    public func directory(of run: PlannedRun) -> RunDirectory { RunDirectory(path: folder.run(run.id).path) }
 
     /// Whether `run` finished: its manifest exists and every file hash in it verifies.
     public func isFinished(_ run: PlannedRun) -> Bool {

@@ -269,7 +269,7 @@ struct ReportDocument {
 
     func samplesFigure() {
         guard let samples = inputs.samples, !samples.isEmpty else {
-            float(caption: "<b>그림 S1.</b> 예시 영상 없음: runs/\(escape(inputs.profile))/samples.json이 아직 없다(재현 실행이 기록한다). <b>Fig. S1.</b> No sample images: runs/\(escape(inputs.profile))/samples.json is written by the reproduction run.",
+            float(caption: "<b>그림 S1.</b> 예시 영상 없음: \(escape(inputs.paths.samples))이 아직 없다(재현 실행이 기록한다). <b>Fig. S1.</b> No sample images: \(escape(inputs.paths.samples)) is written by the reproduction run.",
                   captionAbove: false, height: 12) { _, _, _ in }
             return
         }
@@ -495,7 +495,7 @@ struct ReportDocument {
             let spec = run.planned.spec
             let epochs = run.final.map { "\(Format.epochs($0.epoch))/\(Format.epochs(spec.epochs))" } ?? "0/\(Format.epochs(spec.epochs))"
             let seconds = run.manifest?.wallSeconds
-            let metricsHash = run.manifest?.files.first { $0.name == "metrics.jsonl" }.map { String($0.sha256.prefix(10)) } ?? "-"
+            let metricsHash = run.manifest?.files.first { $0.name == RunFolder.metrics }.map { String($0.sha256.prefix(10)) } ?? "-"
             rows.append([
                 escape("\(run.planned.row) r\(run.planned.replicate)"), String(spec.seed), epochs,
                 run.manifest.map { String($0.threads) } ?? "-",

@@ -32,7 +32,8 @@ struct ReportInputs {
 
     static func load(profile: String, runsDirectory: String, paperPath: String, goldenDirectory: String) throws -> ReportInputs {
         let profileDirectory = (runsDirectory as NSString).appendingPathComponent(profile)
-        let planPath = (profileDirectory as NSString).appendingPathComponent("plan.json")
+        let folder = ProfileFolder(root: profileDirectory)
+        let planPath = folder.planPath
         guard FileManager.default.fileExists(atPath: planPath) else {
             throw FileError(path: planPath, reason: "no such file; run rnrepro reproduce --profile \(profile) first")
         }
@@ -44,9 +45,8 @@ struct ReportInputs {
 
         var runs: [RunRecord] = []
         for planned in plan.runs {
-            let directory = (profileDirectory as NSString).appendingPathComponent(planned.id)
-            let metricsPath = (directory as NSString).appendingPathComponent("metrics.jsonl")
-            let manifestPath = (directory as NSString).appendingPathComponent("manifest.json")
+            let run = folder.run(planned.id)
+            let (metricsPath, manifestPath) = (run.metricsPath, run.manifestPath)
             let metrics = FileManager.default.fileExists(atPath: metricsPath)
                 ? try JSONFiles.readLines(MetricsLine.self, from: metricsPath) : []
             let manifest = FileManager.default.fileExists(atPath: manifestPath)
@@ -60,7 +60,7 @@ struct ReportInputs {
         let goldenPath = (goldenDirectory as NSString).appendingPathComponent("\(profile).json")
         let golden = FileManager.default.fileExists(atPath: goldenPath)
             ? try JSONFiles.read(GoldenFile.self, from: goldenPath, schema: GoldenFile.schema) : nil
-        let samplesPath = (profileDirectory as NSString).appendingPathComponent("samples.json")
+        let samplesPath = folder.samplesPath
         let samples = FileManager.default.fileExists(atPath: samplesPath)
             ? try JSONFiles.read([SceneSample].self, from: samplesPath) : nil
         if let samples, let bad = samples.first(where: { $0.pixels.count != $0.side * $0.side * 3 }) {

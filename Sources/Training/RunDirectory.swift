@@ -11,16 +11,18 @@ import _RNReproSupport
 /// run killed and resumed any number of times ends with the same bytes as one that never
 /// stopped. timings.jsonl, segments.jsonl and the manifest say how long it took and where it ran.
 public struct RunDirectory {
-    public let path: String
+    /// The folder's layout (Artifacts).
+    public let folder: RunFolder
+    public var path: String { folder.path }
 
-    public init(path: String) { self.path = path }
+    public init(path: String) { folder = RunFolder(path: path) }
 
-    public var specPath: String { path + "/spec.json" }
-    public var metricsPath: String { path + "/metrics.jsonl" }
-    public var timingsPath: String { path + "/timings.jsonl" }
-    public var checkpointPath: String { path + "/checkpoint.bin" }
-    public var manifestPath: String { path + "/manifest.json" }
-    public var segmentsPath: String { path + "/segments.jsonl" }
+    public var specPath: String { folder.specPath }
+    public var metricsPath: String { folder.metricsPath }
+    public var timingsPath: String { folder.timingsPath }
+    public var checkpointPath: String { folder.checkpointPath }
+    public var manifestPath: String { folder.manifestPath }
+    public var segmentsPath: String { folder.segmentsPath }
 
     public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpointPath) }
 
@@ -31,11 +33,11 @@ public struct RunDirectory {
             throw FileError(path: manifestPath, reason: "no such file: the run has not finished")
         }
         let manifest = try JSONFiles.read(RunManifest.self, from: manifestPath, schema: RunManifest.schema)
-        guard manifest.files.contains(where: { $0.name == "metrics.jsonl" }) else {
+        guard manifest.files.contains(where: { $0.name == RunFolder.metrics }) else {
             throw FileError(path: manifestPath, reason: "lists no hash of metrics.jsonl")
         }
         for file in manifest.files {
-            let filePath = path + "/" + file.name
+            let filePath = folder.file(file.name)
             guard JSONFiles.sha256(try AtomicFile.read(filePath)) == file.sha256 else {
                 throw FileError(path: filePath, reason: "does not match the SHA-256 its run's manifest.json recorded (changed after the run finished?)")
             }
@@ -127,8 +129,8 @@ public struct RunDirectory {
     public func finish(_ trainer: Trainer, pool: ThreadPool, segments: [TrainingSegment]) throws {
         try verifySpec(trainer.configuration.spec, when: "was trained")
         var files: [FileHash] = []
-        for name in ["checkpoint.bin", "metrics.jsonl", "spec.json"] {
-            files.append(FileHash(name: name, sha256: JSONFiles.sha256(try AtomicFile.read(path + "/" + name))))
+        for name in RunFolder.sealedFiles {
+            files.append(FileHash(name: name, sha256: JSONFiles.sha256(try AtomicFile.read(folder.file(name)))))
         }
         let questions = Double(trainer.steps * trainer.configuration.spec.batchSize)
         let manifest = RunManifest(

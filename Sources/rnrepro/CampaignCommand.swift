@@ -175,8 +175,8 @@ struct CampaignCommand: ParsableCommand {
 
         func run() throws {
             let runner = try options.runner()
-            guard let plan = try? JSONFiles.read(ProfilePlan.self, from: runner.root + "/plan.json", schema: ProfilePlan.schema) else {
-                print(summary ? "no run started" : "the paper campaign has not started: no \(runner.root)/plan.json; `make campaign` starts it")
+            guard let plan = try? JSONFiles.read(ProfilePlan.self, from: runner.folder.planPath, schema: ProfilePlan.schema) else {
+                print(summary ? "no run started" : "the paper campaign has not started: no \(runner.folder.planPath); `make campaign` starts it")
                 return
             }
             let progress = CampaignProgress(runs: Campaign.ordered(plan.runs), runner: runner,

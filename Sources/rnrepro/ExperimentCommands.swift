@@ -246,8 +246,9 @@ struct CheckCommand: ParsableCommand {
         let markdown = check.markdown(profile: profile)
         print(markdown, terminator: "")
         if FileManager.default.fileExists(atPath: profileOptions.root) {
-            try AtomicFile.write(Data(markdown.utf8), to: "\(profileOptions.root)/drift.md")
-            try JSONFiles.write(check, to: "\(profileOptions.root)/drift.json")
+            let folder = ProfileFolder(root: profileOptions.root)
+            try AtomicFile.write(Data(markdown.utf8), to: folder.driftMarkdownPath)
+            try JSONFiles.write(check, to: folder.driftJSONPath)
         }
         if check.outcome != .holds { throw ExitCode(check.outcome.rawValue) }
     }

@@ -134,41 +134,26 @@ struct ReproduceCommand: ParsableCommand {
     func runInProcesses(_ runs: [PlannedRun], threads: Int, isa: VectorISA, stop: StopRequest,
                         report: (PlannedRun, Int) -> Void) throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        var next = 0
-        var running: [(Process, PlannedRun)] = []
+        let scheduler = ProcessScheduler(jobs: jobs) { run in
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["reproduce", "--profile", profileOptions.profile, "--paper", profileOptions.paper,
+                                 "--only", run.id, "--seed-offset", "\(seedOffset)", "--threads", "\(threads)",
+                                 "--isa", isa.rawValue, "--checkpoint-every", "\(checkpointOptions.checkpointEvery)"]
+            process.standardOutput = FileHandle.nullDevice
+            return process
+        }
         var finished = 0
-        while next < runs.count || !running.isEmpty {
-            while running.count < jobs, next < runs.count {
-                let run = runs[next]
-                let process = Process()
-                process.executableURL = executable
-                process.arguments = ["reproduce", "--profile", profileOptions.profile, "--paper", profileOptions.paper,
-                                     "--only", run.id, "--seed-offset", "\(seedOffset)", "--threads", "\(threads)",
-                                     "--isa", isa.rawValue, "--checkpoint-every", "\(checkpointOptions.checkpointEvery)"]
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
-                print("started \(run.name) (\(threads) thread\(threads == 1 ? "" : "s"))")
-                running.append((process, run))
-                next += 1
-            }
-            usleep(200_000)
-            if stop.reason != nil {
-                // Each child checkpoints its run on SIGTERM and exits.
-                for (process, _) in running { process.terminate() }
-                for (process, _) in running { process.waitUntilExit() }
-                try CheckpointOptions.exitIfStopped(.stopped(reason: stop.reason!), by: stop,
-                                                    at: "in \(running.map(\.1.name).joined(separator: ", "))",
-                                                    resume: "the same rnrepro reproduce command")
-            }
-            for (process, run) in running where !process.isRunning {
-                guard process.terminationStatus == 0 else {
-                    running.forEach { if $0.0.isRunning { $0.0.terminate() } }
-                    throw ValidationError("run \(run.name) failed (exit \(process.terminationStatus)); its last checkpoint is kept, rerun to resume")
-                }
-                finished += 1
-                report(run, finished)
-            }
-            running.removeAll { !$0.0.isRunning }
+        let outcome = try scheduler.run(runs, stop: stop, started: { run in
+            print("started \(run.name) (\(threads) thread\(threads == 1 ? "" : "s"))")
+        }, finished: { run in
+            finished += 1
+            report(run, finished)
+        })
+        if case .stopped(let inFlight) = outcome {
+            try CheckpointOptions.exitIfStopped(.stopped(reason: stop.reason ?? "a signal"), by: stop,
+                                                at: "in \(inFlight.joined(separator: ", "))",
+                                                resume: "the same rnrepro reproduce command")
         }
     }
 

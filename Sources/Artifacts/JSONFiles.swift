@@ -23,7 +23,12 @@ public enum JSONFiles {
 
     /// Reads a JSON artifact. When `schema` is given, the file's "schema" field must equal it.
     public static func read<Value: Decodable>(_ type: Value.Type, from path: String, schema: String? = nil) throws -> Value {
-        let data = try AtomicFile.read(path)
+        try decode(type, from: AtomicFile.read(path), path: path, schema: schema)
+    }
+
+    /// `read`'s parsing of `data`, the content of the file at `path` (named in errors).
+    public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data, path: String,
+                                                schema: String? = nil) throws -> Value {
         if let schema {
             let found: String?
             do {
@@ -46,7 +51,11 @@ public enum JSONFiles {
 
     /// Reads a JSON Lines file, one `Value` per non-empty line.
     public static func readLines<Value: Decodable>(_ type: Value.Type, from path: String) throws -> [Value] {
-        let data = try AtomicFile.read(path)
+        try decodeLines(type, from: AtomicFile.read(path), path: path)
+    }
+
+    /// `readLines`'s parsing of `data`, the content of the file at `path` (named in errors).
+    public static func decodeLines<Value: Decodable>(_ type: Value.Type, from data: Data, path: String) throws -> [Value] {
         var values: [Value] = []
         for (number, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
             do {

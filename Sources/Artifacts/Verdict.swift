@@ -1,6 +1,6 @@
 /// How close our result is to the paper's: one rule, used by `rnrepro check`'s paper tier and
 /// by the report.
-public enum Verdict: String, Equatable, Sendable {
+public enum Verdict: String, Codable, CaseIterable, Equatable, Sendable {
     case reproduced
     case partly
     case notReproduced = "not reproduced"

@@ -19,17 +19,29 @@ public struct DriftCheck {
         public var value: Double?
         /// value minus the nearest band edge; 0 inside.
         public var delta: Double?
-        /// "ok", "drift" or "missing"; with --exact, "exact" or "differs".
-        public var verdict: String
+        public var verdict: RowVerdict
+    }
+
+    /// A value against its band: inside it or not, or (with --exact) the reference's bits or not.
+    public enum RowVerdict: String, Codable, Equatable, Sendable {
+        case ok, drift, missing, exact, differs
+
+        /// Outside the band, or off the reference's bits.
+        public var isDrift: Bool { self == .drift || self == .differs }
+    }
+
+    /// The question types, as the paper tier names them.
+    public enum QuestionKind: String, Codable, CaseIterable, Equatable, Sendable {
+        case rel, nonrel
     }
 
     public struct PaperRow: Codable, Equatable {
         public var row: String
-        public var type: String
+        public var type: QuestionKind
         public var paper: String
         /// Mean over the replicates that ran; nil when none did.
         public var ours: Double?
-        public var verdict: String
+        public var verdict: Verdict
     }
 
     public var rows: [Row] = []
@@ -75,7 +87,7 @@ public struct DriftCheck {
             : []
         var check = run(golden: golden, goldenPath: goldenPath, plan: plan, root: root, paper: paper, exact: exact, pending: pending)
         let unreproduced = check.paperTier.contains {
-            $0.verdict == Verdict.partly.rawValue || $0.verdict == Verdict.notReproduced.rawValue
+            $0.verdict == .partly || $0.verdict == .notReproduced
         }
         if profile == .paper, check.outcome == .holds, unreproduced { check.outcome = .drift }
         return check
@@ -119,15 +131,15 @@ public struct DriftCheck {
             }
             for metric in goldenRun.metrics {
                 guard let last = lines?.last, lines?.count == expected ?? lines?.count else {
-                    check.rows.append(Row(run: goldenRun.row, metric: metric.name, band: metric.band, value: nil, delta: nil, verdict: "missing"))
+                    check.rows.append(Row(run: goldenRun.row, metric: metric.name, band: metric.band, value: nil, delta: nil, verdict: .missing))
                     continue
                 }
                 let value = GoldenBands.value(metric.name, of: last)
-                let verdict: String
+                let verdict: RowVerdict
                 if exact {
-                    verdict = value.bitPattern == metric.reference.bitPattern ? "exact" : "differs"
+                    verdict = value.bitPattern == metric.reference.bitPattern ? .exact : .differs
                 } else {
-                    verdict = metric.band.contains(value) ? "ok" : "drift"
+                    verdict = metric.band.contains(value) ? .ok : .drift
                 }
                 check.rows.append(Row(run: goldenRun.row, metric: metric.name, band: metric.band, value: value,
                                       delta: metric.band.excess(of: value), verdict: verdict))
@@ -142,31 +154,31 @@ public struct DriftCheck {
                             check.firstDivergence[goldenRun.row] = min(check.firstDivergence[goldenRun.row] ?? .infinity, curve.epochs[i])
                             check.rows.append(Row(run: goldenRun.row, metric: "\(curve.name)@\(String(format: "%.3f", curve.epochs[i]))",
                                                   band: curve.bands[i], value: value, delta: curve.bands[i].excess(of: value),
-                                                  verdict: exact ? "differs" : "drift"))
+                                                  verdict: exact ? .differs : .drift))
                             break
                         }
                     }
                 }
             }
         }
-        let missing = !check.problems.isEmpty || check.rows.contains { $0.verdict == "missing" } || check.rows.isEmpty
-        let drifted = check.rows.contains { $0.verdict == "drift" || $0.verdict == "differs" }
+        let missing = !check.problems.isEmpty || check.rows.contains { $0.verdict == .missing } || check.rows.isEmpty
+        let drifted = check.rows.contains { $0.verdict.isDrift }
         check.outcome = missing ? .cannotCompare : drifted ? .drift : .holds
 
         // The paper tier: our mean over a row's replicates beside the paper's value.
         let questions = plan.runs.first.map { $0.spec.dataset.testImages * 10 } ?? 2_000
         for row in paper.allRows {
-            for (type, paperValue) in [("rel", row.relational), ("nonrel", row.nonRelational)] {
+            for (type, paperValue) in [(QuestionKind.rel, row.relational), (.nonrel, row.nonRelational)] {
                 let runs = plan.runs.filter { $0.row == row.id }
                 let values = runs.compactMap { run -> Double? in
                     guard let last = evaluations[run.name]?.last else { return nil }
-                    return type == "rel" ? last.testAccuracy.rel : last.testAccuracy.nonrel
+                    return type == .rel ? last.testAccuracy.rel : last.testAccuracy.nonrel
                 }
                 let mean = values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
                 let inFlight = runs.contains { pending.contains($0.name) }
                 let verdict = mean.map { VerdictRule.verdict(ours: $0, paper: paperValue, questions: questions) }
                     ?? (inFlight ? .pending : .notRun)
-                check.paperTier.append(PaperRow(row: row.id, type: type, paper: paperValue.text, ours: mean, verdict: verdict.rawValue))
+                check.paperTier.append(PaperRow(row: row.id, type: type, paper: paperValue.text, ours: mean, verdict: verdict))
             }
         }
         return check
@@ -210,7 +222,7 @@ public struct DriftCheck {
         var text = "# Drift check: profile \(profile)\n\n| run | metric | band | value | delta | verdict |\n|---|---|---|---|---|---|\n"
         for row in rows {
             let band = row.band.map { "[\(number($0.lo)), \(number($0.hi))]" } ?? "-"
-            text += "| \(row.run) | \(row.metric) | \(band) | \(number(row.value)) | \(number(row.delta)) | \(row.verdict) |\n"
+            text += "| \(row.run) | \(row.metric) | \(band) | \(number(row.value)) | \(number(row.delta)) | \(row.verdict.rawValue) |\n"
         }
         if !firstDivergence.isEmpty {
             text += "\nFirst divergence (epochs): " + firstDivergence.sorted { $0.key < $1.key }
@@ -218,7 +230,7 @@ public struct DriftCheck {
         }
         text += "\n## Paper tier\n\n| paper row | type | paper | ours | verdict |\n|---|---|---|---|---|\n"
         for row in paperTier {
-            text += "| \(row.row) | \(row.type) | \(row.paper) | \(number(row.ours)) | \(row.verdict) |\n"
+            text += "| \(row.row) | \(row.type.rawValue) | \(row.paper) | \(number(row.ours)) | \(row.verdict.rawValue) |\n"
         }
         if !pending.isEmpty {
             text += "\nPending (not finished, not compared): \(pending.joined(separator: ", "))\n"

@@ -118,7 +118,11 @@ public enum DatasetFile {
     /// Reads and validates the data set at `path`: magic, version, header fields, length, every
     /// record's fields and the SHA-256. Each fault is a `FileError` naming the file.
     public static func read(_ path: String) throws -> SortOfCLEVRDataset {
-        let data = try AtomicFile.read(path)
+        try decode(AtomicFile.read(path), path: path)
+    }
+
+    /// The data set in `data`, the content of the file at `path` (named in errors).
+    public static func decode(_ data: Data, path: String) throws -> SortOfCLEVRDataset {
         func fault(_ reason: String) -> FileError { FileError(path: path, reason: reason) }
 
         guard data.count >= headerLength else {

@@ -86,7 +86,11 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// Reads and verifies a checkpoint: magic, version, hash, header, section lengths.
     public static func read(_ path: String) throws -> Checkpoint {
-        let data = try AtomicFile.read(path)
+        try decode(AtomicFile.read(path), path: path)
+    }
+
+    /// The checkpoint in `data`, the content of the file at `path` (named in errors).
+    public static func decode(_ data: Data, path: String) throws -> Checkpoint {
         func fault(_ reason: String) -> FileError { FileError(path: path, reason: reason) }
         let digestLength = SHA256.byteCount
         guard data.count >= 16 + digestLength else { throw fault("truncated: \(data.count) bytes") }

@@ -32,7 +32,7 @@ struct CampaignCommand: ParsableCommand {
         var threadsPerJob: Int?
 
         @Option(help: "Matrix kernels: avx2 or avx512 (default: the widest this CPU runs). Results do not depend on it.")
-        var isa: String?
+        var isa: VectorISA?
 
         @Option(help: "The paper's facts.")
         var paper = "paper/paper.json"
@@ -42,9 +42,7 @@ struct CampaignCommand: ParsableCommand {
             if let threadsPerJob, threadsPerJob < 1 {
                 throw ValidationError("--threads-per-job must be at least 1 (got \(threadsPerJob))")
             }
-            if let isa {
-                do { _ = try VectorISA.parse(isa) } catch { throw ValidationError("--isa: \(error)") }
-            }
+            if let isa, !isa.isSupported { throw ValidationError("--isa: \(VectorISAError.unsupported(isa))") }
         }
 
         var threads: Int { threadsPerJob ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs) }
@@ -95,7 +93,7 @@ struct CampaignCommand: ParsableCommand {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
             var arguments = [binary, "campaign", "run", "--jobs", "\(options.jobs)", "--paper", options.paper]
             if let threads = options.threadsPerJob { arguments += ["--threads-per-job", "\(threads)"] }
-            if let isa = options.isa { arguments += ["--isa", isa] }
+            if let isa = options.isa { arguments += ["--isa", isa.rawValue] }
             process.arguments = arguments
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = log
@@ -136,7 +134,7 @@ struct CampaignCommand: ParsableCommand {
             let stop = StopRequest()
             stop.catchSignals([SIGTERM, SIGINT, SIGHUP])
             let runner = try options.runner()
-            let isa = try options.isa.map(VectorISA.parse) ?? ThreadPool.defaultISA()
+            let isa = try options.isa ?? ThreadPool.defaultISA()
             let dataset = try runner.dataset(pool: ThreadPool(threadCount: ProcessInfo.processInfo.activeProcessorCount, isa: isa))
             let plan = runner.plan(for: dataset)
             try runner.writePlan(plan, dataset: dataset)

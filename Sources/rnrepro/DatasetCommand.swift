@@ -73,24 +73,21 @@ extension DatasetCommand {
         var index: Int
 
         @Option(help: "Split: train or test.")
-        var split: String = "train"
+        var split: Split = .train
 
         @Option(help: "Path of the PNG to write.")
         var out: String
 
         func validate() throws {
-            guard Split(name: split) != nil else {
-                throw ValidationError("--split must be train or test (got '\(split)')")
-            }
             guard index >= 0 else { throw ValidationError("--index must not be negative (got \(index))") }
             try OutputPath.checkFile(out, option: "--out")
         }
 
         func run() throws {
             let dataset = try DatasetFile.read(file)
-            let data = dataset.split(Split(name: split)!)
+            let data = dataset.split(split)
             guard index < data.count else {
-                throw ValidationError("--index \(index) is out of range: the \(split) split of \(file) has \(data.count) images")
+                throw ValidationError("--index \(index) is out of range: the \(split.name) split of \(file) has \(data.count) images")
             }
             let sample = SceneSample(data, index: index)
             try SceneSheet.writePNG(sample, to: out)
@@ -129,4 +126,9 @@ enum JSONLines {
         }
         return text + "]"
     }
+}
+
+extension Split: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { ["train", "test"] }
 }

@@ -9,20 +9,13 @@ import _RNReproSupport
 
 /// Options every plan-level command shares.
 struct ProfileOptions: ParsableArguments {
-    @Option(help: "smoke, quick or paper.")
-    var profile: String = "quick"
+    @Option(help: "The scale: smoke, quick or paper.")
+    var profile: Profile = .quick
 
     @Option(help: "The paper's facts.")
     var paper: String = "paper/paper.json"
 
-    func validate() throws {
-        guard Profile(rawValue: profile) != nil else {
-            throw ValidationError("--profile must be smoke, quick or paper (got '\(profile)')")
-        }
-    }
-
-    var value: Profile { Profile(rawValue: profile)! }
-    var root: String { value.root }
+    var root: String { profile.root }
 
     func paperFacts() throws -> PaperFacts { try JSONFiles.read(PaperFacts.self, from: paper, schema: PaperFacts.schema) }
 
@@ -31,8 +24,8 @@ struct ProfileOptions: ParsableArguments {
     }
 
     func runner(seedOffset: UInt64, paper: PaperFacts) -> ProfileRunner {
-        let root = seedOffset == 0 ? self.root : "runs/\(profile)-seed\(seedOffset)"
-        return ProfileRunner(profile: value, root: root, seedOffset: seedOffset, paper: paper) { line in
+        let root = seedOffset == 0 ? self.root : "runs/\(profile.rawValue)-seed\(seedOffset)"
+        return ProfileRunner(profile: profile, root: root, seedOffset: seedOffset, paper: paper) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
     }
@@ -72,8 +65,8 @@ struct ReproduceCommand: ParsableCommand {
     /// before the data set is made: run names do not depend on it.
     func checkOnly() throws {
         guard let only else { return }
-        let data = profileOptions.value.dataset
-        let names = ExperimentPlan.make(profile: profileOptions.value, paper: try profileOptions.paperFacts(),
+        let data = profileOptions.profile.dataset
+        let names = ExperimentPlan.make(profile: profileOptions.profile, paper: try profileOptions.paperFacts(),
                                         dataset: DatasetRef(seed: data.seed, trainImages: data.trainImages,
                                                             testImages: data.testImages, exactClosest: false, sha256: ""))
             .runs.map(\.name)
@@ -137,7 +130,7 @@ struct ReproduceCommand: ParsableCommand {
         let scheduler = ProcessScheduler(jobs: jobs) { run in
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["reproduce", "--profile", profileOptions.profile, "--paper", profileOptions.paper,
+            process.arguments = ["reproduce", "--profile", profileOptions.profile.rawValue, "--paper", profileOptions.paper,
                                  "--only", run.id, "--seed-offset", "\(seedOffset)", "--threads", "\(threads)",
                                  "--isa", isa.rawValue, "--checkpoint-every", "\(checkpointOptions.checkpointEvery)"]
             process.standardOutput = FileHandle.nullDevice
@@ -177,7 +170,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var profileOptions: ProfileOptions
 
     @Option(help: "shell or slurm.")
-    var format: String = "shell"
+    var format: JobScript.Format = .shell
 
     @Option(help: "Each Slurm task's time limit, in Slurm's format.")
     var timeLimit = "12:00:00"
@@ -186,7 +179,6 @@ struct PlanCommand: ParsableCommand {
     var warning = 300
 
     func validate() throws {
-        guard JobScript.Format(rawValue: format) != nil else { throw ValidationError("--format must be shell or slurm (got '\(format)')") }
         guard warning >= 1 else { throw ValidationError("--warning must be at least 1 second (got \(warning))") }
         guard !timeLimit.isEmpty, timeLimit.allSatisfy({ $0.isNumber || $0 == ":" || $0 == "-" }) else {
             throw ValidationError("--time-limit must be a Slurm time such as 12:00:00 or 1-00:00:00 (got '\(timeLimit)')")
@@ -194,13 +186,13 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let profile = profileOptions.value
+        let profile = profileOptions.profile
         let data = profile.dataset
         // The plan's run names do not depend on the data set's hash; the ids do, so jobs use names.
         let plan = ExperimentPlan.make(profile: profile, paper: try profileOptions.paperFacts(),
                                        dataset: DatasetRef(seed: data.seed, trainImages: data.trainImages,
                                                            testImages: data.testImages, exactClosest: false, sha256: ""))
-        print(JobScript.make(JobScript.Format(rawValue: format)!, profile: profile, runNames: plan.runs.map(\.name),
+        print(JobScript.make(format, profile: profile, runNames: plan.runs.map(\.name),
                              timeLimit: timeLimit, warningSeconds: warning), terminator: "")
     }
 }
@@ -222,8 +214,8 @@ struct CheckCommand: ParsableCommand {
     var goldenDir: String = "golden"
 
     func run() throws {
-        let profile = profileOptions.profile
-        let check = DriftCheck.perform(profile: profileOptions.value, root: profileOptions.root,
+        let profile = profileOptions.profile.rawValue
+        let check = DriftCheck.perform(profile: profileOptions.profile, root: profileOptions.root,
                                        goldenPath: "\(goldenDir)/\(profile).json", paperPath: profileOptions.paper, exact: exact)
         for problem in check.problems {
             FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(problem)\n".utf8))
@@ -287,18 +279,18 @@ struct GoldenCommand: ParsableCommand {
                 throw ValidationError("give exactly one of --seeds K, --add-seed S and --finished")
             }
             if let seeds, seeds < 2 { throw ValidationError("--seeds must be at least 2 (got \(seeds))") }
-            if finished, profileOptions.value != .paper {
+            if finished, profileOptions.profile != .paper {
                 throw ValidationError("--finished records the paper campaign's runs; use it with --profile paper")
             }
-            if profileOptions.value == .paper, !finished {
+            if profileOptions.profile == .paper, !finished {
                 throw ValidationError("the paper profile's runs come from its campaign (make campaign); record them with --finished")
             }
         }
 
         func run() throws {
-            let path = "\(goldenDir)/\(profileOptions.profile).json"
+            let path = "\(goldenDir)/\(profileOptions.profile.rawValue).json"
             let paper = try profileOptions.paperFacts()
-            let recorder = GoldenRecorder(profile: profileOptions.value, paper: paper,
+            let recorder = GoldenRecorder(profile: profileOptions.profile, paper: paper,
                                           runner: { profileOptions.runner(seedOffset: $0, paper: paper) },
                                           log: { print($0) })
             let golden: GoldenFile
@@ -316,3 +308,6 @@ struct GoldenCommand: ParsableCommand {
         }
     }
 }
+
+extension Profile: ExpressibleByArgument {}
+extension JobScript.Format: ExpressibleByArgument {}

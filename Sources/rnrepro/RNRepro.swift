@@ -84,15 +84,13 @@ struct ThreadOptions: ParsableArguments {
     var threads: Int?
 
     @Option(help: "Matrix kernels: avx2 or avx512 (default: RNREPRO_ISA, else the widest this CPU runs). Results do not depend on it.")
-    var isa: String?
+    var isa: VectorISA?
 
     func validate() throws {
         if let threads, threads < 1 {
             throw ValidationError("--threads must be at least 1 (got \(threads))")
         }
-        if let isa {
-            do { _ = try VectorISA.parse(isa) } catch { throw ValidationError("--isa: \(error)") }
-        }
+        if let isa, !isa.isSupported { throw ValidationError("--isa: \(VectorISAError.unsupported(isa))") }
     }
 
     /// A pool of `--threads` threads, else RNREPRO_THREADS, else all cores, running the
@@ -100,6 +98,9 @@ struct ThreadOptions: ParsableArguments {
     func makePool() throws -> ThreadPool {
         ThreadPool(
             threadCount: try threads ?? ThreadPool.defaultThreadCount(),
-            isa: try isa.map(VectorISA.parse) ?? ThreadPool.defaultISA())
+            isa: try isa ?? ThreadPool.defaultISA())
     }
 }
+
+/// `--isa avx2|avx512`: a known name parses; whether this CPU runs it, `validate()` says.
+extension VectorISA: ExpressibleByArgument {}

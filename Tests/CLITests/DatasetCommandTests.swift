@@ -8,7 +8,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var hashes: [String] = []
         for (run, threads) in [(0, "1"), (1, "2")] {
-            let path = directory.appendingPathComponent("run\(run)/set.bin").path
+            let path = directory.appendingPathComponent("run\(run)-set.bin").path
             let result = try CLI.run(["generate", "--seed", "11", "--train", "120", "--test", "30", "--out", path, "--threads", threads])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("rel count"))
@@ -72,7 +72,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("set.bin").path
         _ = try CLI.run(["generate", "--seed", "1", "--train", "10", "--test", "5", "--out", path])
-        let png = directory.appendingPathComponent("show/x.png").path
+        let png = directory.appendingPathComponent("x.png").path
         let result = try CLI.run(["dataset", "show", path, "--index", "4", "--split", "test", "--out", png])
         #expect(result.status == 0, "\(result.stderr)")
         let data = try Data(contentsOf: URL(fileURLWithPath: png))

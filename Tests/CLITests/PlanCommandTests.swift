@@ -45,6 +45,6 @@ import Testing
     @Test func unknownProfileIsRefused() throws {
         let result = try CLI.run(["plan", "--profile", "huge"])
         #expect(result.status != 0)
-        #expect(result.stderr == "rnrepro: error: --profile must be smoke, quick or paper (got 'huge')\n")
+        #expect(result.stderr == "rnrepro: error: The value 'huge' is invalid for '--profile <profile>'. Please provide one of 'smoke', 'quick' or 'paper'.\n")
     }
 }

@@ -114,16 +114,16 @@ import _RNReproTestSupport
         try Self.rewrite(root + "/" + victim.id, { $0[1].testAccuracy.nonrel += 10 }, sealed: true)
         check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
         #expect(check.outcome == .drift)
-        #expect(Set(check.rows.filter { $0.verdict == "drift" }.map(\.run)) == [victim.name])
+        #expect(Set(check.rows.filter { $0.verdict == .drift }.map(\.run)) == [victim.name])
         #expect(check.markdown(profile: "smoke").contains("| \(victim.name) | test_accuracy.nonrel |"))
         // Better than the band is drift too.
-        #expect(check.rows.first { $0.verdict == "drift" }!.delta! > 0)
+        #expect(check.rows.first { $0.verdict == .drift }!.delta! > 0)
 
         // A run deleted: cannot compare.
         try FileManager.default.removeItem(atPath: root + "/" + plan.runs[0].id)
         check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false)
         #expect(check.outcome == .cannotCompare)
-        #expect(check.rows.contains { $0.run == plan.runs[0].name && $0.verdict == "missing" })
+        #expect(check.rows.contains { $0.run == plan.runs[0].name && $0.verdict == .missing })
         #expect(check.problems.contains { $0.hasPrefix("run \(plan.runs[0].name): ") && $0.contains("manifest.json: no such file") })
     }
 
@@ -184,8 +184,8 @@ import _RNReproTestSupport
         #expect(check.markdown(profile: "paper").contains("Pending (not finished, not compared): \(pending.joined(separator: ", "))"))
         // rn-b64-lr1e-4 has one finished replicate (r1) and one pending (r2): judged on r1.
         let rnRow = check.paperTier.filter { $0.row == "rn-b64-lr1e-4" }
-        #expect(rnRow.allSatisfy { $0.ours != nil && $0.verdict != "pending" })
-        #expect(check.paperTier.filter { $0.row == "rn-b64-lr1e-3" }.allSatisfy { $0.ours == nil && $0.verdict == "pending" })
+        #expect(rnRow.allSatisfy { $0.ours != nil && $0.verdict != .pending })
+        #expect(check.paperTier.filter { $0.row == "rn-b64-lr1e-3" }.allSatisfy { $0.ours == nil && $0.verdict == .pending })
 
         // A finished run that drifted is drift, pending or not the others.
         try Self.rewrite(root + "/" + plan.runs[2].id, { $0[1].testAccuracy.rel += 20 }, sealed: true)
@@ -197,7 +197,7 @@ import _RNReproTestSupport
                                exact: false, pending: plan.runs.map(\.name))
         #expect(check.outcome == .cannotCompare)
         #expect(check.problems == ["golden/paper.json: no such file; when a run finishes, rnrepro golden record writes it"])
-        #expect(check.paperTier.allSatisfy { $0.verdict == "pending" })
+        #expect(check.paperTier.allSatisfy { $0.verdict == .pending })
     }
 
     @Test func exactCheckNamesTheFirstDivergence() throws {
@@ -208,7 +208,7 @@ import _RNReproTestSupport
         let check = DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: true)
         #expect(check.firstDivergence == [run.name: 0.5])
         #expect(check.outcome == .drift)
-        #expect(check.rows.contains { $0.run == run.name && $0.metric == "test_accuracy.rel@0.500" && $0.verdict == "differs" })
+        #expect(check.rows.contains { $0.run == run.name && $0.metric == "test_accuracy.rel@0.500" && $0.verdict == .differs })
         // Within the bands, though: the plain check holds.
         #expect(DriftCheck.run(golden: golden, plan: plan, root: root, paper: Self.paper, exact: false).outcome == .holds)
     }

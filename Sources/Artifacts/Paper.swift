@@ -41,7 +41,7 @@ public struct PaperRow: Codable, Sendable, Equatable {
     /// Stable name, e.g. "rn-b64-lr1e-4"; run directories and golden entries use it.
     public var id: String
     /// "rn" or "cnn-mlp".
-    public var model: String
+    public var model: RunSpec.Model
     public var batchSize: Int
     public var learningRate: Double
     public var epochs: Int

@@ -6,29 +6,26 @@ public struct RunSpec: Codable, Sendable, Equatable {
     public static let schema = "rnrepro.run-spec/1"
 
     public var schema: String = RunSpec.schema
-    /// "rn" or "cnn-mlp".
-    public var model: String
+    public var model: Model
     /// Width of g and f (RN) or of the MLP; 256 in the paper.
     public var hidden: Int
     public var batchSize: Int
     public var learningRate: Double
-    /// "adam" (the paper), "sgd-momentum" or "nadam".
-    public var optimizer: String
+    /// Adam in the paper.
+    public var optimizer: Optimizer
     /// Training length in epochs; may be fractional in scaled-down profiles.
     public var epochs: Double
     /// Evaluate every this many epochs (1 in the paper).
     public var evalEvery: Double
     /// Seed of initialisation, shuffles and dropout.
     public var seed: UInt64
-    /// "train" (standard), "none" (the 2017 reference's effective behaviour) or "train+test".
-    public var dropout: String
-    /// "grid" (docs/spec.md section 3) or "py3".
-    public var coordinateTags: String
+    public var dropout: Dropout
+    public var coordinateTags: CoordinateTags
     public var dataset: DatasetRef
 
     public init(
-        model: String, hidden: Int, batchSize: Int, learningRate: Double, optimizer: String,
-        epochs: Double, evalEvery: Double, seed: UInt64, dropout: String, coordinateTags: String,
+        model: Model, hidden: Int, batchSize: Int, learningRate: Double, optimizer: Optimizer,
+        epochs: Double, evalEvery: Double, seed: UInt64, dropout: Dropout, coordinateTags: CoordinateTags,
         dataset: DatasetRef
     ) {
         self.model = model
@@ -50,6 +47,34 @@ public struct RunSpec: Codable, Sendable, Equatable {
         case learningRate = "learning_rate"
         case evalEvery = "eval_every"
         case coordinateTags = "coordinate_tags"
+    }
+}
+
+extension RunSpec {
+    /// The network (docs/spec.md section 3).
+    public enum Model: String, Codable, CaseIterable, Sendable {
+        case rn
+        case cnnMLP = "cnn-mlp"
+    }
+
+    public enum Optimizer: String, Codable, CaseIterable, Sendable {
+        case adam
+        case sgdMomentum = "sgd-momentum"
+        case nadam
+    }
+
+    /// Dropout before the answer layer: in training only (standard), never (the 2017
+    /// reference's effective behaviour), or in training and at test time.
+    public enum Dropout: String, Codable, CaseIterable, Sendable {
+        case train
+        case none
+        case trainAndTest = "train+test"
+    }
+
+    /// The RN's coordinate tags: docs/spec.md section 3's grid, or the reference under Python 3.
+    public enum CoordinateTags: String, Codable, CaseIterable, Sendable {
+        case grid
+        case py3
     }
 }
 

@@ -14,9 +14,9 @@ public enum ExperimentPlan {
             for replicate in 1...max(row.runs, 1) {
                 let spec = RunSpec(
                     model: row.model, hidden: scale.hidden, batchSize: row.batchSize, learningRate: row.learningRate,
-                    optimizer: "adam", epochs: scale.epochs(row.model, row.epochs),
+                    optimizer: .adam, epochs: scale.epochs(row.model, row.epochs),
                     evalEvery: min(scale.evalEvery, scale.epochs(row.model, row.epochs)),
-                    seed: seedOffset + UInt64(replicate), dropout: "train", coordinateTags: "grid", dataset: dataset)
+                    seed: seedOffset + UInt64(replicate), dropout: .train, coordinateTags: .grid, dataset: dataset)
                 let name = runName(row: row.id, replicate: replicate)
                 runs.append(PlannedRun(id: "\(name)-\(spec.hash)", row: row.id, replicate: replicate, spec: spec,
                                        parameterCount: parameterCount(of: spec)))
@@ -34,16 +34,16 @@ public enum ExperimentPlan {
     /// question-only baseline and a training loop that learns nothing fails the check. At the
     /// paper's settings the smoke scale is too short for any run to leave that baseline.
     public static func learningProbe(dataset: DatasetRef, seedOffset: UInt64) -> PlannedRun {
-        let spec = RunSpec(model: "cnn-mlp", hidden: 128, batchSize: 16, learningRate: 5e-4, optimizer: "adam", epochs: 2,
-                           evalEvery: 0.5, seed: seedOffset + 1, dropout: "train", coordinateTags: "grid", dataset: dataset)
+        let spec = RunSpec(model: .cnnMLP, hidden: 128, batchSize: 16, learningRate: 5e-4, optimizer: .adam, epochs: 2,
+                           evalEvery: 0.5, seed: seedOffset + 1, dropout: .train, coordinateTags: .grid, dataset: dataset)
         let row = "probe-cnn-mlp-b16-lr5e-4"
         return PlannedRun(id: "\(runName(row: row, replicate: 1))-\(spec.hash)", row: row, replicate: 1, spec: spec,
                           parameterCount: parameterCount(of: spec))
     }
 
     /// The parameter count of `spec`'s model at its width.
-    static func parameterCount(of spec: RunSpec) -> Int? {
-        ModelKind(rawValue: spec.model).map { ModelConfig(kind: $0, hidden: spec.hidden).parameterCount }
+    static func parameterCount(of spec: RunSpec) -> Int {
+        ModelConfig(kind: spec.model.kind, hidden: spec.hidden).parameterCount
     }
 
     /// "rn-b64-lr1e-4-r1": the paper row and the replicate, stable across seeds and builds.

@@ -35,7 +35,7 @@ public enum Profile: String, CaseIterable, Sendable, Codable {
     public struct Scale: Sendable {
         public var hidden: Int
         /// Epochs of a row, from the paper's epochs for it.
-        public var epochs: @Sendable (_ model: String, _ paperEpochs: Int) -> Double
+        public var epochs: @Sendable (_ model: RunSpec.Model, _ paperEpochs: Int) -> Double
         public var evalEvery: Double
     }
 
@@ -46,9 +46,9 @@ public enum Profile: String, CaseIterable, Sendable, Codable {
         case .quick:
             // docs/calibration.md: at width 64 the RN leaves the question-only plateau after about
             // 185k-205k questions (1 epoch = 196k); 1.25 epochs show the early ordering only.
-            Scale(hidden: 64, epochs: { model, _ in model == "rn" ? 1.25 : 2.5 }, evalEvery: 0.125)
+            Scale(hidden: 64, epochs: { model, _ in model == .rn ? 1.25 : 2.5 }, evalEvery: 0.125)
         case .smoke:
-            Scale(hidden: 16, epochs: { model, _ in model == "rn" ? 0.25 : 1 }, evalEvery: 0.125)
+            Scale(hidden: 16, epochs: { model, _ in model == .rn ? 0.25 : 1 }, evalEvery: 0.125)
         }
     }
 

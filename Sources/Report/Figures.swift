@@ -238,7 +238,7 @@ enum Figures {
         switch varying {
         case "batch_size": return "batch \(row.batchSize)"
         case "learning_rate": return "lr \(Format.learningRatePlain(row.learningRate))"
-        default: return row.model == "rn" ? "RN b\(row.batchSize) lr \(Format.learningRatePlain(row.learningRate))" : "CNN+MLP"
+        default: return row.model == .rn ? "RN b\(row.batchSize) lr \(Format.learningRatePlain(row.learningRate))" : "CNN+MLP"
         }
     }
 

@@ -23,8 +23,8 @@ struct ReportDocument {
 
     // MARK: Facts used in the prose
 
-    var rnRuns: [RunRecord] { inputs.runs.filter { $0.planned.spec.model == "rn" } }
-    var cnnRuns: [RunRecord] { inputs.runs.filter { $0.planned.spec.model != "rn" } }
+    var rnRuns: [RunRecord] { inputs.runs.filter { $0.planned.spec.model == .rn } }
+    var cnnRuns: [RunRecord] { inputs.runs.filter { $0.planned.spec.model != .rn } }
 
     /// "1", or "1-2" when the runs of a kind differ.
     func epochsText(_ runs: [RunRecord]) -> String {
@@ -228,7 +228,7 @@ struct ReportDocument {
 
     /// "RN has 364,402 parameters (width 256) and CNN+MLP 241,522 (width 256)", from the plan.
     var parameterCounts: String {
-        let models = [("rn", "RN"), ("cnn-mlp", "CNN+MLP")].compactMap { model, name -> String? in
+        let models = [(RunSpec.Model.rn, "RN"), (.cnnMLP, "CNN+MLP")].compactMap { model, name -> String? in
             guard let run = inputs.runs.first(where: { $0.planned.spec.model == model }), let count = run.planned.parameterCount
             else { return nil }
             return "\(name) has \(Format.grouped(count)) parameters (width \(run.planned.spec.hidden))"
@@ -244,10 +244,10 @@ struct ReportDocument {
         korean("Sort-of-CLEVR 영상은 흰 배경에 여섯 색의 객체(사각형 또는 원)가 하나씩 놓인 75×75 영상이며, 영상마다 비관계형 질문(모양, 왼쪽, 위쪽) 10개와 관계형 질문(가장 가까운, 가장 먼 객체의 모양, 같은 모양의 개수) 10개가 붙는다(그림 S1). 이 프로파일의 데이터는 학습 영상 \(train)장, 시험 영상 \(test)장으로 유형마다 시험 질문 \(questions)개이다. 모든 실행은 Adam으로 학습하였다.")
         english("Each Sort-of-CLEVR image shows six objects of distinct colours, squares or circles, on white, with 10 non-relational questions (shape, left, top) and 10 relational ones (shape of the closest and of the furthest object, count of the same shape); Fig. S1 shows examples. This profile trains on \(train) images and tests on \(test), i.e. \(questions) test questions per type. All runs use Adam.")
         samplesFigure()
-        table(claims1, number: 1, rowLabel: { row in row.model == "rn" ? "RN" : "CNN+MLP" },
+        table(claims1, number: 1, rowLabel: { row in row.model == .rn ? "RN" : "CNN+MLP" },
               title: "RN과 CNN+MLP의 테스트 정확도 (%)", englishTitle: "Test accuracy of RN against CNN+MLP (%)")
-        let rnRow = inputs.paper.table1.first { $0.model == "rn" }
-        let cnnRow = inputs.paper.table1.first { $0.model != "rn" }
+        let rnRow = inputs.paper.table1.first { $0.model == .rn }
+        let cnnRow = inputs.paper.table1.first { $0.model != .rn }
         if let rnRow, let cnnRow {
             let rnRel = finalValue(rnRow.id, "rel")
             let cnnRel = finalValue(cnnRow.id, "rel")
@@ -524,11 +524,11 @@ struct ReportDocument {
         }
         let specs = inputs.runs.map(\.planned.spec)
         deviations.append("Switches of the runs: " + [
-            settings("dropout", specs.map(\.dropout)),
-            settings("coordinate tags", specs.map(\.coordinateTags)),
+            settings("dropout", specs.map(\.dropout.rawValue)),
+            settings("coordinate tags", specs.map(\.coordinateTags.rawValue)),
             settings("closest rule", specs.map { $0.dataset.exactClosest ? "exact" : "2017 reference quirk" }),
-            settings("optimizer", specs.map(\.optimizer)),
-            settings("width", specs.map { "\($0.model) \($0.hidden)" }),
+            settings("optimizer", specs.map(\.optimizer.rawValue)),
+            settings("width", specs.map { "\($0.model.rawValue) \($0.hidden)" }),
             settings("evaluation every", specs.map { "\(Format.epochs($0.evalEvery)) epoch" }),
         ].joined(separator: "; ") + ".")
         bullets(deviations.map(escape), style: Self.small)

@@ -3,35 +3,17 @@ import Engine
 import Models
 import SortOfCLEVR
 
-/// A run spec with every string setting parsed and every number checked: what the trainer runs.
+/// A run spec with every number checked and its settings in the models' terms: what the trainer runs.
 public struct RunConfiguration: Sendable {
-    public enum OptimizerKind: String, CaseIterable, Sendable {
-        case adam
-        case sgdMomentum = "sgd-momentum"
-        case nadam
-    }
-
     public let spec: RunSpec
     public let model: ModelConfig
-    public let optimizer: OptimizerKind
+    public let optimizer: RunSpec.Optimizer
     public let dropout: DropoutMode
     public let tags: CoordinateTags
 
     public init(_ spec: RunSpec) throws {
         func invalid(_ message: String) -> RunSpecError { RunSpecError(message: message) }
         guard spec.schema == RunSpec.schema else { throw invalid("unknown run spec schema '\(spec.schema)'") }
-        guard let kind = ModelKind(rawValue: spec.model) else {
-            throw invalid("unknown model '\(spec.model)' (expected \(ModelKind.allCases.map(\.rawValue).joined(separator: " or ")))")
-        }
-        guard let optimizer = OptimizerKind(rawValue: spec.optimizer) else {
-            throw invalid("unknown optimizer '\(spec.optimizer)' (expected \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        guard let dropout = DropoutMode(rawValue: spec.dropout) else {
-            throw invalid("unknown dropout mode '\(spec.dropout)' (expected \(DropoutMode.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        guard let tags = CoordinateTags(rawValue: spec.coordinateTags) else {
-            throw invalid("unknown coordinate tags '\(spec.coordinateTags)' (expected grid or py3)")
-        }
         guard (1...4096).contains(spec.hidden) else { throw invalid("hidden width must be in 1...4096 (got \(spec.hidden))") }
         guard (1...4096).contains(spec.batchSize) else { throw invalid("batch size must be in 1...4096 (got \(spec.batchSize))") }
         guard spec.learningRate > 0, spec.learningRate.isFinite else {
@@ -42,10 +24,10 @@ public struct RunConfiguration: Sendable {
             throw invalid("eval-every must be in (0, epochs] (got \(spec.evalEvery))")
         }
         self.spec = spec
-        self.model = ModelConfig(kind: kind, hidden: spec.hidden)
-        self.optimizer = optimizer
-        self.dropout = dropout
-        self.tags = tags
+        self.model = ModelConfig(kind: spec.model.kind, hidden: spec.hidden)
+        self.optimizer = spec.optimizer
+        self.dropout = spec.dropout.mode
+        self.tags = spec.coordinateTags.tags
     }
 
     /// The run's model for batches of up to the run's batch size, initialised from its seed,
@@ -69,4 +51,34 @@ public struct RunConfiguration: Sendable {
 public struct RunSpecError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+}
+
+// The spec's vocabulary (Artifacts) in the models' terms (Models): one case for one case.
+
+extension RunSpec.Model {
+    public var kind: ModelKind {
+        switch self {
+        case .rn: .relationNetwork
+        case .cnnMLP: .cnnMLP
+        }
+    }
+}
+
+extension RunSpec.Dropout {
+    var mode: DropoutMode {
+        switch self {
+        case .train: .train
+        case .none: .none
+        case .trainAndTest: .trainAndTest
+        }
+    }
+}
+
+extension RunSpec.CoordinateTags {
+    var tags: CoordinateTags {
+        switch self {
+        case .grid: .grid
+        case .py3: .py3
+        }
+    }
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Artifacts
 import Dispatch
 import Engine
 import Foundation
 import Models
+import Training
 
 /// `rnrepro bench train`: training throughput on synthetic data of the real shapes.
 struct BenchTrain: ParsableCommand {
@@ -18,7 +20,7 @@ struct BenchTrain: ParsableCommand {
     )
 
     @Option(help: "rn or cnn-mlp.")
-    var model: String = "rn"
+    var model: RunSpec.Model = .rn
 
     @Option(help: "Batch size.")
     var batch: Int = 64
@@ -32,7 +34,6 @@ struct BenchTrain: ParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
-        guard ModelKind(rawValue: model) != nil else { throw ValidationError("--model must be rn or cnn-mlp (got '\(model)')") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1 (got \(steps))") }
         guard hidden >= 1 else { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
@@ -40,7 +41,7 @@ struct BenchTrain: ParsableCommand {
 
     func run() throws {
         let pool = try threadOptions.makePool()
-        let config = ModelConfig(kind: ModelKind(rawValue: model)!, hidden: hidden)
+        let config = ModelConfig(kind: model.kind, hidden: hidden)
         let network = makeModel(config, capacity: batch, dropout: .train, tags: .grid, seed: 1)
         network.parameters.initialise(seed: 1)
         let optimizer = Adam(count: network.parameters.slabCount, learningRate: 1e-4)
@@ -84,7 +85,7 @@ struct BenchTrain: ParsableCommand {
         let samplesPerSecond = Double(steps * batch) / seconds
         let flopsPerSample = 6 * Double(config.forwardMultiplyAccumulates)
         let gflops = samplesPerSecond * flopsPerSample / 1e9
-        print("\(model) hidden \(hidden), batch \(batch), \(pool.threadCount) threads, \(pool.isa): \(steps) steps in \(String(format: "%.2f", seconds)) s")
+        print("\(model.rawValue) hidden \(hidden), batch \(batch), \(pool.threadCount) threads, \(pool.isa): \(steps) steps in \(String(format: "%.2f", seconds)) s")
         print(String(format: "%.2f GFLOP per training sample (3 x forward, %.1f M multiply-accumulates)",
                      flopsPerSample / 1e9, Double(config.forwardMultiplyAccumulates) / 1e6))
         print("where a step's time goes (per step; GFLOP/s for g's products of (batch x 625) x \(hidden) x \(hidden)):")
@@ -95,7 +96,7 @@ struct BenchTrain: ParsableCommand {
         for (name, perStep) in phases + [("everything else", max(0, stepSeconds - accounted))] {
             var line = String(format: "  %@ %8.2f ms  %5.1f %%", name.padding(toLength: 22, withPad: " ", startingAt: 0),
                               1e3 * perStep, 100 * perStep / stepSeconds)
-            if model == "rn", name.hasPrefix("g"), name != "g1 forward", name != "g1 backward" {
+            if model == .rn, name.hasPrefix("g"), name != "g1 forward", name != "g1 backward" {
                 line += String(format: "  %6.1f GFLOP/s", productFlops / perStep / 1e9)
             }
             print(line)

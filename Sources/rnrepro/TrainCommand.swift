@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
             print("\(out): already finished (\(trainer.steps) steps)")
             return
         }
-        let display = ProgressDisplay(label: "\(spec.model) b\(spec.batchSize) lr\(spec.learningRate)")
+        let display = ProgressDisplay(label: "\(spec.model.rawValue) b\(spec.batchSize) lr\(spec.learningRate)")
         let outcome = try session.run(checkpointEvery: checkpointOptions.seconds, stop: stop) { event in
             switch event {
             case .step(let progress): display.update(progress)
@@ -91,7 +91,7 @@ struct CheckpointOptions: ParsableArguments {
 /// The settings that make a run's spec, shared by `train` and `export-step`.
 struct RunOptions: ParsableArguments {
     @Option(help: "rn or cnn-mlp.")
-    var model: String = "rn"
+    var model: RunSpec.Model = .rn
 
     @Option(parsing: .unconditional, help: "Batch size.")
     var batch: Int = 64
@@ -109,19 +109,18 @@ struct RunOptions: ParsableArguments {
     var seed: UInt64 = 1
 
     @Option(help: "adam (the paper), sgd-momentum or nadam.")
-    var optimizer: String = "adam"
+    var optimizer: RunSpec.Optimizer = .adam
 
     @Option(parsing: .unconditional, help: "Width of g and f (RN) or of the MLP; 256 in the paper.")
     var hidden: Int = 256
 
     @Option(help: "Dropout before the last layer: train (standard), none, or train+test.")
-    var dropout: String = "train"
+    var dropout: RunSpec.Dropout = .train
 
     @Option(help: "RN coordinate tags: grid (docs/spec.md section 3) or py3.")
-    var coordinateTags: String = "grid"
+    var coordinateTags: RunSpec.CoordinateTags = .grid
 
     func validate() throws {
-        guard ModelKind(rawValue: model) != nil else { throw ValidationError("--model must be rn or cnn-mlp (got '\(model)')") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1 (got \(batch))") }
         // The optimizer computes in Float: a rate it cannot hold would make every step infinite.
         guard lr > 0, lr <= Double(Float.greatestFiniteMagnitude) else {
@@ -222,6 +221,11 @@ struct ExportStepCommand: ParsableCommand {
         let configuration = try RunConfiguration(settings.spec(dataset: dataset))
         let loss = try StepExport.write(configuration: configuration, dataset: dataset, to: out,
                                         pool: try threadOptions.makePool())
-        print("wrote one \(settings.model) step to \(out)/ (loss \(loss))")
+        print("wrote one \(settings.model.rawValue) step to \(out)/ (loss \(loss))")
     }
 }
+
+extension RunSpec.Model: ExpressibleByArgument {}
+extension RunSpec.Optimizer: ExpressibleByArgument {}
+extension RunSpec.Dropout: ExpressibleByArgument {}
+extension RunSpec.CoordinateTags: ExpressibleByArgument {}

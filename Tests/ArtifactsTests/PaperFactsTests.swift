@@ -32,8 +32,8 @@ import _RNReproSupport
 
     @Test func runSpecHashIsStableAndSensitive() {
         let dataset = DatasetRef(seed: 1, trainImages: 9_800, testImages: 200, exactClosest: false, sha256: "ab")
-        var spec = RunSpec(model: "rn", hidden: 256, batchSize: 64, learningRate: 1e-4, optimizer: "adam", epochs: 20,
-                           evalEvery: 1, seed: 1, dropout: "train", coordinateTags: "grid", dataset: dataset)
+        var spec = RunSpec(model: .rn, hidden: 256, batchSize: 64, learningRate: 1e-4, optimizer: .adam, epochs: 20,
+                           evalEvery: 1, seed: 1, dropout: .train, coordinateTags: .grid, dataset: dataset)
         let hash = spec.hash
         #expect(hash.count == 12 && hash == spec.hash)
         spec.learningRate = 1e-3

@@ -19,8 +19,8 @@ import _RNReproTestSupport
             "rn-b128-lr1e-4-r1", "rn-b128-lr1e-3-r1",
         ])
         for run in plan.runs {
-            #expect(run.spec.hidden == 256 && run.spec.evalEvery == 1 && run.spec.optimizer == "adam")
-            #expect(run.spec.epochs == (run.spec.model == "rn" ? 20 : 50))
+            #expect(run.spec.hidden == 256 && run.spec.evalEvery == 1 && run.spec.optimizer == .adam)
+            #expect(run.spec.epochs == (run.spec.model == .rn ? 20 : 50))
             #expect(run.id == "\(run.name)-\(run.spec.hash)")
         }
         #expect(Set(plan.runs.map(\.spec.seed)) == [1, 2])

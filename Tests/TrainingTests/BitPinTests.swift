@@ -28,9 +28,9 @@ import _RNReproTestSupport
 
     /// SHA-256 of the checkpoint after training `model` at width 256, batch 64, lr 1e-4, Adam,
     /// for `epochs` (an evaluation at the end).
-    func checkpointHash(model: String, epochs: Double, pool: ThreadPool) throws -> String {
-        let spec = RunSpec(model: model, hidden: 256, batchSize: 64, learningRate: 1e-4, optimizer: "adam", epochs: epochs,
-                           evalEvery: epochs, seed: 1, dropout: "train", coordinateTags: "grid",
+    func checkpointHash(model: RunSpec.Model, epochs: Double, pool: ThreadPool) throws -> String {
+        let spec = RunSpec(model: model, hidden: 256, batchSize: 64, learningRate: 1e-4, optimizer: .adam, epochs: epochs,
+                           evalEvery: epochs, seed: 1, dropout: .train, coordinateTags: .grid,
                            dataset: DatasetRef(seed: 1, trainImages: 40, testImages: 8, exactClosest: false,
                                                sha256: Self.dataset.sha256))
         let trainer = try Trainer(configuration: RunConfiguration(spec), dataset: Self.dataset, pool: pool)
@@ -45,14 +45,14 @@ import _RNReproTestSupport
     @Test(arguments: pools)
     func relationNetworkBits(pool: ThreadPool) throws {
         // 36 steps (3 epochs of 12).
-        let hash = try checkpointHash(model: "rn", epochs: 3, pool: pool)
+        let hash = try checkpointHash(model: .rn, epochs: 3, pool: pool)
         #expect(hash == "9c1c1ae7dcb8a53995e1b600c072f712b31a46f74d57834f800a00792a10e401")
     }
 
     @Test(arguments: pools)
     func cnnMLPBits(pool: ThreadPool) throws {
         // 48 steps (4 epochs of 12).
-        let hash = try checkpointHash(model: "cnn-mlp", epochs: 4, pool: pool)
+        let hash = try checkpointHash(model: .cnnMLP, epochs: 4, pool: pool)
         #expect(hash == "118bbda7b3e998fddf970c5aa40ca2f8f4658c78b62c70d9d3a334e8dcf984d9")
     }
 }

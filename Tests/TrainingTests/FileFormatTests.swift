@@ -10,8 +10,8 @@ import _RNReproSupport
     static func scratch() throws -> String { try Scratch.path("training") }
 
     static let spec = RunSpec(
-        model: "rn", hidden: 8, batchSize: 4, learningRate: 1e-4, optimizer: "adam", epochs: 1, evalEvery: 1,
-        seed: 3, dropout: "train", coordinateTags: "grid",
+        model: .rn, hidden: 8, batchSize: 4, learningRate: 1e-4, optimizer: .adam, epochs: 1, evalEvery: 1,
+        seed: 3, dropout: .train, coordinateTags: .grid,
         dataset: DatasetRef(seed: 1, trainImages: 10, testImages: 2, exactClosest: false, sha256: "00"))
 
     @Test func checkpointRoundTripAndDamage() throws {

@@ -25,8 +25,8 @@ import _RNReproTestSupport
         let baseline = (rel: 100 * test.accuracy(answering: answers, .relational),
                         nonrel: 100 * test.accuracy(answering: answers, .nonRelational))
 
-        let spec = RunSpec(model: "cnn-mlp", hidden: 128, batchSize: 16, learningRate: 5e-4, optimizer: "adam", epochs: 2,
-                           evalEvery: 1, seed: 1, dropout: "train", coordinateTags: "grid",
+        let spec = RunSpec(model: .cnnMLP, hidden: 128, batchSize: 16, learningRate: 5e-4, optimizer: .adam, epochs: 2,
+                           evalEvery: 1, seed: 1, dropout: .train, coordinateTags: .grid,
                            dataset: DatasetRef(seed: 2, trainImages: 1_000, testImages: 100, exactClosest: false,
                                                sha256: dataset.sha256))
         let trainer = try Trainer(configuration: RunConfiguration(spec), dataset: dataset, pool: ThreadPool(threadCount: 2))

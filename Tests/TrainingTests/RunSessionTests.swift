@@ -21,8 +21,8 @@ import _RNReproSupport
 
     /// Stops the run at `stopStep` (between two evaluations), resumes it in a new session and
     /// compares the files with an uninterrupted run's.
-    @Test(arguments: [("rn", 37), ("cnn-mlp", 61), ("rn", 51)])
-    func stoppedBetweenEvaluationsAndResumedIsBitIdentical(model: String, stopStep: Int) throws {
+    @Test(arguments: [(RunSpec.Model.rn, 37), (.cnnMLP, 61), (.rn, 51)])
+    func stoppedBetweenEvaluationsAndResumedIsBitIdentical(model: RunSpec.Model, stopStep: Int) throws {
         let spec = TrainerTests.spec(model: model, epochs: 1.5, evalEvery: 0.5)
         let straightPath = Self.directory + "/session-straight-\(model)-\(stopStep)"
         #expect(try session(spec, at: straightPath, resume: false).run() == .finished)

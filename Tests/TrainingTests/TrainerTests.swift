@@ -22,10 +22,11 @@ import _RNReproSupport
         return try! DatasetFile.read(path)
     }()
 
-    static func spec(model: String = "rn", hidden: Int = 16, learningRate: Double = 1e-3, epochs: Double = 1,
-                     evalEvery: Double = 0.25, dropout: String = "train", optimizer: String = "adam") -> RunSpec {
+    static func spec(model: RunSpec.Model = .rn, hidden: Int = 16, learningRate: Double = 1e-3, epochs: Double = 1,
+                     evalEvery: Double = 0.25, dropout: RunSpec.Dropout = .train,
+                     optimizer: RunSpec.Optimizer = .adam) -> RunSpec {
         RunSpec(model: model, hidden: hidden, batchSize: 8, learningRate: learningRate, optimizer: optimizer, epochs: epochs,
-                evalEvery: evalEvery, seed: 7, dropout: dropout, coordinateTags: "grid",
+                evalEvery: evalEvery, seed: 7, dropout: dropout, coordinateTags: .grid,
                 dataset: DatasetRef(seed: 4, trainImages: 40, testImages: 20, exactClosest: false, sha256: dataset.sha256))
     }
 
@@ -40,8 +41,8 @@ import _RNReproSupport
                    + $0.testAccuracyBySubtype.rel + $0.testAccuracyBySubtype.nonrel }
     }
 
-    @Test(arguments: ["rn", "cnn-mlp"])
-    func sameBitsWithOneAndTwoThreads(model: String) throws {
+    @Test(arguments: RunSpec.Model.allCases)
+    func sameBitsWithOneAndTwoThreads(model: RunSpec.Model) throws {
         let spec = Self.spec(model: model)
         let one = try Self.trainer(spec, threads: 1)
         try one.run { _ in }
@@ -53,8 +54,8 @@ import _RNReproSupport
     }
 
     /// Width 64 puts g's and f's products on the 12 x 32 AVX-512 blocks; the run must not notice.
-    @Test(.enabled(if: VectorISA.avx512.isSupported, "this CPU has no AVX-512"), arguments: ["rn", "cnn-mlp"])
-    func sameBitsWithAVX2AndAVX512(model: String) throws {
+    @Test(.enabled(if: VectorISA.avx512.isSupported, "this CPU has no AVX-512"), arguments: RunSpec.Model.allCases)
+    func sameBitsWithAVX2AndAVX512(model: RunSpec.Model) throws {
         let spec = Self.spec(model: model, hidden: 64, epochs: 0.5)
         let narrow = try Self.trainer(spec, isa: .avx2)
         try narrow.run { _ in }
@@ -64,8 +65,9 @@ import _RNReproSupport
         #expect(Self.accuracies(narrow.metrics) == Self.accuracies(wide.metrics))
     }
 
-    @Test(arguments: [("rn", "adam", "train"), ("cnn-mlp", "nadam", "train+test"), ("rn", "sgd-momentum", "none")])
-    func resumeIsBitIdentical(model: String, optimizer: String, dropout: String) throws {
+    @Test(arguments: [(RunSpec.Model.rn, RunSpec.Optimizer.adam, RunSpec.Dropout.train), (.cnnMLP, .nadam, .trainAndTest),
+                      (.rn, .sgdMomentum, .none)])
+    func resumeIsBitIdentical(model: RunSpec.Model, optimizer: RunSpec.Optimizer, dropout: RunSpec.Dropout) throws {
         let spec = Self.spec(model: model, epochs: 2, evalEvery: 0.5, dropout: dropout, optimizer: optimizer)
         let straight = try Self.trainer(spec)
         let straightRun = RunDirectory(path: Self.directory + "/straight-\(model)-\(optimizer)")
@@ -108,14 +110,14 @@ import _RNReproSupport
     @Test func checkpointOfAnotherRunIsRefused() throws {
         let path = Self.directory + "/other"
         let run = RunDirectory(path: path)
-        let trainer = try Self.trainer(Self.spec(model: "rn"))
+        let trainer = try Self.trainer(Self.spec(model: .rn))
         try run.start(trainer, resume: false)
         try trainer.run(stopAfterEvaluations: 1) { event in
             if case .evaluated = event { try run.recordEvaluation(of: trainer) }
         }
-        let other = try Self.trainer(Self.spec(model: "cnn-mlp"))
+        let other = try Self.trainer(Self.spec(model: .cnnMLP))
         #expect(throws: FileError.self) { try run.start(other, resume: true) }
-        let otherRate = try Self.trainer(Self.spec(model: "rn", learningRate: 1e-2))
+        let otherRate = try Self.trainer(Self.spec(model: .rn, learningRate: 1e-2))
         #expect(throws: FileError.self) { try run.start(otherRate, resume: true) }
         // A new run does not overwrite a directory holding one.
         #expect(throws: FileError.self) { try run.start(try Self.trainer(Self.spec()), resume: false) }
@@ -124,7 +126,7 @@ import _RNReproSupport
     @Test func divergenceStopsTheRunAndKeepsTheLastCheckpoint() throws {
         let path = Self.directory + "/diverge"
         let run = RunDirectory(path: path)
-        let trainer = try Self.trainer(Self.spec(model: "cnn-mlp"))
+        let trainer = try Self.trainer(Self.spec(model: .cnnMLP))
         try run.start(trainer, resume: false)
         var saved = 0
         #expect {
@@ -146,11 +148,14 @@ import _RNReproSupport
     }
 
     @Test func badSpecsAreRefused() throws {
+        // A setting outside its set does not even read: the file's reader names it.
+        var json = String(decoding: try JSONFiles.encoder().encode(Self.spec()), as: UTF8.self)
+        json = json.replacingOccurrences(of: "\"model\" : \"rn\"", with: "\"model\" : \"transformer\"")
+        #expect {
+            try JSONFiles.decode(RunSpec.self, from: Data(json.utf8), path: "spec.json", schema: RunSpec.schema)
+        } throws: { "\($0)".hasPrefix("spec.json: invalid JSON for RunSpec: model: ") }
         var spec = Self.spec()
-        spec.model = "transformer"
-        #expect(throws: RunSpecError.self) { try RunConfiguration(spec) }
-        spec = Self.spec()
-        spec.dropout = "sometimes"
+        spec.hidden = 0
         #expect(throws: RunSpecError.self) { try RunConfiguration(spec) }
         spec = Self.spec()
         spec.dataset.sha256 = "feed"

@@ -20,7 +20,7 @@ struct ReportCommand: ParsableCommand {
     )
 
     @Option(help: "The profile to report: smoke, quick or paper.")
-    var profile: String
+    var profile: Profile
 
     @Option(help: "Path of the PDF to write (default: reports/<profile>.pdf).")
     var out: String?
@@ -38,9 +38,6 @@ struct ReportCommand: ParsableCommand {
     var gnuplot: String?
 
     func validate() throws {
-        guard !profile.isEmpty, !profile.contains("/") else {
-            throw ValidationError("--profile must be a profile name such as quick (got '\(profile)')")
-        }
         if let out {
             guard out.hasSuffix(".pdf") else { throw ValidationError("--out must name a .pdf file (got '\(out)')") }
             try OutputPath.checkFile(out, option: "--out")
@@ -49,12 +46,12 @@ struct ReportCommand: ParsableCommand {
 
     /// The folder that holds the profile's own: its root without the last component.
     var defaultRunsDirectory: String {
-        Profile(rawValue: profile).map { ($0.root as NSString).deletingLastPathComponent } ?? "runs"
+        (profile.root as NSString).deletingLastPathComponent
     }
 
     func run() throws {
         let report = try PDFReport.render(ReportRequest(
-            profile: profile, runsDirectory: runsDir ?? defaultRunsDirectory, paperPath: paper, goldenDirectory: goldenDir,
+            profile: profile.rawValue, runsDirectory: runsDir ?? defaultRunsDirectory, paperPath: paper, goldenDirectory: goldenDir,
             outputPath: out, gnuplotPath: gnuplot))
         print("wrote \(report.path) (\(report.pages) pages)")
     }

@@ -16,9 +16,9 @@ public struct ThreadPool: Sendable {
     public let threadCount: Int
     /// Which matrix kernels run on the threads.
     public let isa: VectorISA
-    /// Where the layers given this pool mark the end of each phase, when someone is timing them
-    /// (`rnrepro bench train`); nil otherwise.
-    public var clock: PhaseClock?
+    /// Called by the layers given this pool at the end of each phase of a step ("g2 forward",
+    /// "g2 dW", ...), when someone is timing them (`rnrepro bench train`); nil otherwise.
+    public var phaseEnded: (@Sendable (_ phase: String) -> Void)?
 
     public init(threadCount: Int, isa: VectorISA = .best) {
         precondition(threadCount >= 1, "thread count must be at least 1")

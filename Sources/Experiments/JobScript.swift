@@ -51,10 +51,11 @@ public enum JobScript {
                 TASK="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
 
                 # USR1, \(warningSeconds) s before the time limit: the run checkpoints on SIGTERM and
-                # exits; the task goes back in the queue.
+                # exits; the task goes back in the queue. The SIGTERM goes to the job's step through
+                # scancel: sent to srun itself, srun would kill the step outright (SIGKILL).
                 requeue() {
                     echo "rnrepro: task $TASK near its time limit: checkpointing and requeueing"
-                    kill -TERM "$STEP" 2>/dev/null
+                    scancel --signal=TERM "$SLURM_JOB_ID"
                     wait "$STEP"
                     scontrol requeue "$TASK"
                     exit 0

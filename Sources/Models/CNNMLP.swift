@@ -54,7 +54,7 @@ final class CNNMLP: AnswerModel {
         batch = input.size
         let training = if case .training = phase { true } else { false }
         stem.forward(images: input.images, batch: batch, training: training, pool: pool)
-        pool.clock?.lap("conv stem forward")
+        pool.phaseEnded?("conv stem forward")
         for b in 0..<batch {
             let row = flattened.base + b * Self.inputs
             row.update(from: stem.output + b * Self.mapFeatures, count: Self.mapFeatures)
@@ -74,6 +74,6 @@ final class CNNMLP: AnswerModel {
             (dFeatureMap.base + b * Self.mapFeatures).update(from: dFlattened.base + b * Self.inputs, count: Self.mapFeatures)
         }
         stem.backward(dOutput: dFeatureMap.base, images: input.images, pool: pool)
-        pool.clock?.lap("conv stem backward")
+        pool.phaseEnded?("conv stem backward")
     }
 }

@@ -11,7 +11,7 @@ struct LinearLayer {
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, rows: Int, parameters: ParameterSet, pool: ThreadPool) {
         GEMM.forward(x: x, w: parameters.value("\(name).weight"), bias: parameters.value("\(name).bias"), y: y,
                      m: rows, n: outputs, k: inputs, relu: relu, pool: pool)
-        pool.clock?.lap("\(name) forward")
+        pool.phaseEnded?("\(name) forward")
     }
 
     /// From dY (the gradient of y) writes the weight and bias gradients and, when `dX` is
@@ -28,11 +28,11 @@ struct LinearLayer {
         let mask = relu && !gradientIsMasked ? y : nil
         GEMM.backwardWeight(dY: dY, x: x, dW: parameters.gradient("\(name).weight"), dBias: parameters.gradient("\(name).bias"),
                             m: rows, n: outputs, k: inputs, reluOutput: mask, pool: pool)
-        pool.clock?.lap("\(name) dW")
+        pool.phaseEnded?("\(name) dW")
         if let dX {
             GEMM.backwardInput(dY: dY, w: parameters.value("\(name).weight"), dX: dX, m: rows, n: outputs, k: inputs,
                                reluOutput: mask, inputMask: inputIsReLUOutput ? x : nil, pool: pool)
-            pool.clock?.lap("\(name) dX")
+            pool.phaseEnded?("\(name) dX")
         }
     }
 }
@@ -102,7 +102,7 @@ final class OutputHead {
         f3.forward(x: dropped.base, y: logits.base, rows: batch, parameters: parameters, pool: pool)
         let loss = LogSoftmaxLoss.forward(logits: logits.base, targets: answers, logProbabilities: logProbabilities.base,
                                           batch: batch, classes: ModelConfig.answerCount)
-        pool.clock?.lap("loss")
+        pool.phaseEnded?("loss")
         return loss
     }
 
@@ -111,7 +111,7 @@ final class OutputHead {
                   parameters: ParameterSet, pool: ThreadPool) {
         LogSoftmaxLoss.backward(logProbabilities: logProbabilities.base, targets: answers, dLogits: dLogits.base,
                                 batch: batch, classes: ModelConfig.answerCount)
-        pool.clock?.lap("loss")
+        pool.phaseEnded?("loss")
         f3.backward(dY: dLogits.base, x: dropped.base, y: logits.base, dX: dDropped.base, rows: batch,
                     parameters: parameters, pool: pool)
         if dropoutApplied {

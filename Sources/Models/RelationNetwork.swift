@@ -99,7 +99,7 @@ final class RelationNetwork: AnswerModel {
         let hidden = config.hidden
         let training = if case .training = phase { true } else { false }
         stem.forward(images: input.images, batch: batch, training: training, pool: pool)
-        pool.clock?.lap("conv stem forward")
+        pool.phaseEnded?("conv stem forward")
         writeObjects(from: stem.output)
 
         let w1 = parameters.value("g1.weight")
@@ -113,14 +113,14 @@ final class RelationNetwork: AnswerModel {
                      m: batch, n: hidden, k: ModelConfig.questionLength, ldw: Self.g1Inputs, pool: pool)
         PairKernels.broadcastAddReLU(a: objectI.base, b: objectJ.base, c: questionTerm.base, out: pairActivations[0].base,
                                      batch: batch, objects: Self.objects, hidden: hidden, pool: pool)
-        pool.clock?.lap("g1 forward")
+        pool.phaseEnded?("g1 forward")
         for (l, layer) in g.enumerated() {
             layer.forward(x: pairActivations[l].base, y: pairActivations[l + 1].base, rows: batch * Self.pairs,
                           parameters: parameters, pool: pool)
         }
         PairKernels.sumOverPairs(x: pairActivations[3].base, sum: pairSum.base, batch: batch, pairs: Self.pairs,
                                  hidden: hidden, pool: pool)
-        pool.clock?.lap("pair sum forward")
+        pool.phaseEnded?("pair sum forward")
         f1.forward(x: pairSum.base, y: f1Output.base, rows: batch, parameters: parameters, pool: pool)
         return head.forward(x: f1Output.base, answers: input.answers, batch: batch, phase: phase,
                             parameters: parameters, pool: pool)
@@ -136,7 +136,7 @@ final class RelationNetwork: AnswerModel {
         // layer reads a masked gradient, which its products take without a mask.
         PairKernels.sumOverPairsBackward(dSum: dSum.base, dX: dPairsA.base, reluOutput: pairActivations[g.count].base,
                                          batch: batch, pairs: Self.pairs, hidden: hidden, pool: pool)
-        pool.clock?.lap("pair sum backward")
+        pool.phaseEnded?("pair sum backward")
         // g4, g3, g2, alternating two gradient buffers.
         var dOutput = dPairsA, dInput = dPairsB
         for l in stride(from: g.count - 1, through: 0, by: -1) {
@@ -164,9 +164,9 @@ final class RelationNetwork: AnswerModel {
         GEMM.backwardInput(dY: dObjectJ.base, w: w1 + features, dX: dObjects.base, m: rows, n: hidden, k: features,
                            accumulate: true, ldw: Self.g1Inputs, pool: pool)
         readObjectGradients(into: dFeatureMap.base)
-        pool.clock?.lap("g1 backward")
+        pool.phaseEnded?("g1 backward")
         stem.backward(dOutput: dFeatureMap.base, images: input.images, pool: pool)
-        pool.clock?.lap("conv stem backward")
+        pool.phaseEnded?("conv stem backward")
     }
 
     /// O[b, k, :] = [feature map (b, 0..<24, k), tags(k)].

@@ -21,7 +21,7 @@ import Testing
             #expect(result.stdout.contains("RUNS=(rn-b64-lr1e-4-r1 rn-b64-lr1e-4-r2 cnn-mlp-b64-lr1e-4-r1 "))
             #expect(jobs.count == 1)
             for line in ["#SBATCH --time=12:00:00", "#SBATCH --requeue", "#SBATCH --signal=B:USR1@300", "trap requeue USR1",
-                         "scontrol requeue \"$TASK\""] {
+                         "    scancel --signal=TERM \"$SLURM_JOB_ID\"", "scontrol requeue \"$TASK\""] {
                 #expect(result.stdout.contains(line + "\n"), "missing: \(line)")
             }
         } else {

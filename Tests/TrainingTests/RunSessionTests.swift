@@ -184,3 +184,23 @@ import _RNReproSupport
         #expect(names.contains("notes.tmp"))
     }
 }
+
+/// A run killed after its last step, before its manifest: the next sitting writes the manifest
+/// instead of calling the run finished without one.
+@Suite struct FinishedWithoutManifestTests {
+    @Test func resumeWritesTheMissingManifest() throws {
+        let spec = TrainerTests.spec(epochs: 0.25, evalEvery: 0.25)
+        let path = TrainerTests.directory + "/no-manifest-\(UUID().uuidString)"
+        let trainer = try TrainerTests.trainer(spec)
+        let first = try RunSession(directory: RunDirectory(path: path), trainer: trainer, pool: trainer.pool, resume: false)
+        #expect(try first.run() == .finished)
+        let manifest = path + "/manifest.json"
+        try FileManager.default.removeItem(atPath: manifest)
+
+        let again = try TrainerTests.trainer(spec)
+        let session = try RunSession(directory: RunDirectory(path: path), trainer: again, pool: again.pool, resume: true)
+        #expect(again.steps == again.totalSteps)
+        #expect(try session.run() == .finished)
+        #expect(try RunDirectory(path: path).verifiedManifest().files.count == 3)
+    }
+}

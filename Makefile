@@ -8,7 +8,10 @@ JOBS    ?= 2
 
 CAMPAIGN_JOBS ?= 2
 
-.PHONY: deps test-deps build test reproduce campaign campaign-status campaign-stop campaign-save clean
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := fuzz-dataset-reader fuzz-checkpoint-reader fuzz-artifact-readers
+
+.PHONY: deps test-deps build test reproduce campaign campaign-status campaign-stop campaign-save fuzz clean
 
 ## deps: install the Debian packages RNRepro needs (cairo, pango, librsvg, gnuplot, fonts, poppler)
 deps:
@@ -50,5 +53,10 @@ campaign-stop:
 campaign-save:
 	@scripts/campaign-save.sh $(RELEASE)
 
+## fuzz: the readers of data sets, checkpoints and JSON artifacts under libFuzzer and
+## AddressSanitizer, each for FUZZ_SECONDS (600) on its corpus in fuzz/corpus (docs/fuzzing.md)
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -63,6 +63,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Fuzz targets (make fuzz builds them with libFuzzer; plain builds replay inputs)
+
+        .executableTarget(name: "fuzz-dataset-reader", dependencies: ["SortOfCLEVR", "_FuzzSupport"]),
+        .executableTarget(name: "fuzz-checkpoint-reader", dependencies: ["Training", "_FuzzSupport"]),
+        .executableTarget(name: "fuzz-artifact-readers", dependencies: ["Artifacts", "_FuzzSupport"]),
+
         // MARK: - Public modules
 
         .target(name: "Engine", dependencies: ["_EngineAVX512", "_MemoryHints"], swiftSettings: kernelSettings),
@@ -90,6 +96,9 @@ let package = Package(
 
         /// Prefetch and streaming stores for the matrix kernels (inline C: Swift has no spelling).
         .target(name: "_MemoryHints"),
+
+        /// The fuzz targets' replay of inputs in builds without libFuzzer.
+        .target(name: "_FuzzSupport"),
 
         /// `rnrepro bench`'s FMA peak probe: chains of FMAs for AVX2 and AVX-512 (C, one function
         /// per instruction set); benchmark code only, out of the production modules.

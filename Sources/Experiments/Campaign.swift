@@ -132,7 +132,7 @@ public struct CampaignProgress: Sendable {
         }
     }
 
-    /// Hours of training left with `jobs` runs at a time, at the rates measured so far (a run
+    /// Seconds of training left with `jobs` runs at a time, at the rates measured so far (a run
     /// not yet started is taken at the rate of the last measured run of its model), or nil
     /// while some model has no measured rate.
     public func etaSeconds(jobs: Int) -> Double? {

@@ -77,9 +77,6 @@ struct ReproduceCommand: ParsableCommand {
 
     func run() throws {
         try checkOnly()
-        // The paper profile's runs are the campaign's: one trainer of results/paper at a time.
-        let lock = profileOptions.profile == .paper ? try CampaignLock.acquire(CampaignCommand.lockPath) : nil
-        defer { withExtendedLifetime(lock) {} }
         let stop = StopRequest()
         stop.catchSignals()
         let runner = try profileOptions.runner(seedOffset: seedOffset)

@@ -4,10 +4,10 @@ extension Provenance {
     /// The program's version, as `rnrepro --version` prints it.
     public static let programVersion = "0.1.0"
 
-    /// This machine, this build and this moment. The commit comes from `git rev-parse HEAD` in
-    /// the working directory ("unknown" outside a checkout); "-dirty" marks uncommitted changes.
+    /// This machine, this build and this moment. The commit is the work tree's when the process
+    /// first asked (see `launchCommit`).
     public static func current(date: Date = Date()) -> Provenance {
-        Provenance(programVersion: programVersion, commit: gitCommit(), compiler: compilerVersion,
+        Provenance(programVersion: programVersion, commit: launchCommit, compiler: compilerVersion,
                    cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
                    date: ISO8601DateFormatter().string(from: date))
     }
@@ -34,11 +34,21 @@ extension Provenance {
         return "unknown"
     }
 
-    static func gitCommit() -> String {
+    /// The commit of the code this process runs: `git rev-parse HEAD` in the working directory
+    /// the first time it is asked ("unknown" outside a checkout), then fixed for the process's
+    /// life, since a commit made while a long campaign trains does not change the binary that
+    /// trains. "-dirty" marks uncommitted changes outside results/, which holds the program's
+    /// own output (the paper campaign's runs), not its code.
+    public static let launchCommit = gitCommit()
+
+    /// The checkout's commit in `directory` (the working directory when nil), "-dirty" when
+    /// anything tracked outside results/ has uncommitted changes.
+    static func gitCommit(in directory: String? = nil) -> String {
         func git(_ arguments: [String]) -> String? {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["git"] + arguments
+            if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
@@ -49,7 +59,8 @@ extension Provenance {
             return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         guard let commit = git(["rev-parse", "HEAD"]) else { return "unknown" }
-        let dirty = git(["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        let dirty = git(["status", "--porcelain", "--untracked-files=no", "--", ":/", ":(top,exclude)results"])
+            .map { !$0.isEmpty } ?? false
         return dirty ? commit + "-dirty" : commit
     }
 }

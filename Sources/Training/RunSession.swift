@@ -31,9 +31,13 @@ public final class RunSession {
     private var current: TrainingSegment
     private let startedAt = DispatchTime.now()
     private let trainSecondsAtStart: Double
+    /// Held from before the first write until `run` returns: one writer per run.
+    private let lock: RunLock
 
     /// Starts the run in `directory`, or resumes it from its checkpoint when `resume` is set.
+    /// Throws without touching the directory's files when another process is training it.
     public init(directory: RunDirectory, trainer: Trainer, pool: ThreadPool, resume: Bool) throws {
+        lock = try directory.lock()
         try directory.start(trainer, resume: resume)
         self.directory = directory
         self.trainer = trainer
@@ -47,9 +51,12 @@ public final class RunSession {
     }
 
     /// Trains until the run's end, or until `stop` is requested. `checkpointEvery` nil saves at
-    /// evaluations only.
+    /// evaluations only. A session trains once: when this returns (or throws) the sitting is
+    /// over and the run's lock is released, so the next sitting may begin.
     public func run(checkpointEvery: Double? = nil, stop: StopRequest? = nil,
                     progress: (TrainingEvent) -> Void = { _ in }) throws -> Outcome {
+        precondition(lock.isHeld, "a RunSession trains once; start a new session to continue the run")
+        defer { lock.release() }
         var lastSave = DispatchTime.now()
         do {
             try trainer.run { event in

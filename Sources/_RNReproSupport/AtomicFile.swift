@@ -118,7 +118,7 @@ public enum AtomicFile {
     }
 
     /// The reason of a Foundation error, without the path it usually repeats.
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
             underlying.domain == NSPOSIXErrorDomain,

@@ -139,7 +139,7 @@ struct CampaignCommand: ParsableCommand {
             let plan = runner.plan(for: dataset)
             try runner.writePlan(plan, dataset: dataset)
             let pending = Campaign.ordered(plan.runs).filter { !runner.isFinished($0) }
-            CampaignCommand.log("campaign started (PID \(getpid()), \(Provenance.current().cpu)): \(pending.count) of \(plan.runs.count) runs to train, \(options.jobs) at a time")
+            CampaignCommand.log("campaign started (PID \(getpid()), \(Provenance.current().cpu), commit \(Provenance.launchCommit.prefix(12))): \(pending.count) of \(plan.runs.count) runs to train, \(options.jobs) at a time")
             let failed = Campaign.train(pending, runner: runner, dataset: dataset, jobs: options.jobs,
                                         threadsPerJob: options.threads, isa: isa, stop: stop, log: CampaignCommand.log)
             if let reason = stop.reason {

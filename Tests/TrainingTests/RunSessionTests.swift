@@ -88,6 +88,42 @@ import _RNReproSupport
         #expect(throws: FileError.self) { try Checkpoint.read(path) }
     }
 
+    /// One writer per run: while a sitting trains, a second session on its directory is
+    /// refused before it touches a file (not even a writer's temporary file, which a starting
+    /// sitting otherwise removes as a killed writer's leftover); once the sitting ends, the next
+    /// one resumes where it stopped.
+    @Test func aRunBeingTrainedRefusesASecondWriter() throws {
+        let spec = TrainerTests.spec(epochs: 0.5, evalEvery: 0.5)
+        let path = Self.directory + "/locked"
+        let inFlight = path + "/.checkpoint.bin.99999.tmp"
+        let first = try session(spec, at: path, resume: false)
+        let stop = StopRequest()
+        var refusal: String?
+        var unchanged = false
+        let outcome = try first.run(checkpointEvery: 0, stop: stop) { event in
+            guard case .step(let progress) = event, progress.step == 3 else { return }
+            let names = try! FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            let checkpoint = try! bytes(path + "/checkpoint.bin")
+            FileManager.default.createFile(atPath: inFlight, contents: Data([1]))
+            do {
+                _ = try session(spec, at: path, resume: true)
+            } catch {
+                refusal = "\(error)"
+            }
+            unchanged = (try? bytes(inFlight)) == Data([1]) && (try? bytes(path + "/checkpoint.bin")) == checkpoint
+            try? FileManager.default.removeItem(atPath: inFlight)
+            unchanged = unchanged && (try? FileManager.default.contentsOfDirectory(atPath: path).sorted()) == names
+            stop.request("test")
+        }
+        #expect(outcome == .stopped(reason: "test"))
+        #expect(refusal == "\(path): another process is training this run (one writer at a time); wait for it to stop, or stop it (`make campaign-status` names the campaign's PID)")
+        #expect(unchanged)
+
+        let second = try session(spec, at: path, resume: true)
+        #expect(second.trainer.steps == 4)
+        #expect(try second.run() == .finished)
+    }
+
     /// With a clock of zero seconds every step is saved: what a SIGTERM or a kill finds on disk
     /// is the last step trained.
     @Test func clockCheckpointsSaveBetweenEvaluations() throws {

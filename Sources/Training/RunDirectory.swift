@@ -146,8 +146,10 @@ public struct RunDirectory {
     /// need be), so two processes never write one run at once (a campaign and an `rnrepro
     /// train --resume` of one of its runs, two campaigns in one tree, two cluster tasks given
     /// one run). The kernel drops the lock when its holder ends, however it ends, and it leaves
-    /// no file behind. Throws at once when another open of the directory holds it.
-    public func lock() throws -> RunLock {
+    /// no file behind. Throws at once when another open of the directory holds it. Returns nil
+    /// on a file system that cannot lock a directory (NFS emulates `flock` with write locks,
+    /// which a directory cannot take): there the run goes unguarded rather than not at all.
+    public func lock() throws -> RunLock? {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -159,11 +161,9 @@ public struct RunDirectory {
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let busy = errno == EWOULDBLOCK
-            let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw FileError(path: path, reason: busy
-                ? "another process is training this run (one writer at a time); wait for it to stop, or stop it (`make campaign-status` names the campaign's PID)"
-                : "cannot lock the run's directory: \(reason)")
+            guard busy else { return nil }
+            throw FileError(path: path, reason: "another process is training this run (one writer at a time); wait for it to stop, or stop it (`make campaign-status` names the campaign's PID)")
         }
         return RunLock(descriptor: descriptor)
     }
@@ -183,8 +183,6 @@ public final class RunLock {
     fileprivate init(descriptor: Int32) { self.descriptor = descriptor }
 
     deinit { release() }
-
-    public var isHeld: Bool { descriptor != nil }
 
     /// Lets another process write the run. Releasing twice does nothing.
     public func release() {

@@ -32,7 +32,8 @@ public final class RunSession {
     private let startedAt = DispatchTime.now()
     private let trainSecondsAtStart: Double
     /// Held from before the first write until `run` returns: one writer per run.
-    private let lock: RunLock
+    private let lock: RunLock?
+    private var sittingOver = false
 
     /// Starts the run in `directory`, or resumes it from its checkpoint when `resume` is set.
     /// Throws without touching the directory's files when another process is training it.
@@ -55,8 +56,11 @@ public final class RunSession {
     /// over and the run's lock is released, so the next sitting may begin.
     public func run(checkpointEvery: Double? = nil, stop: StopRequest? = nil,
                     progress: (TrainingEvent) -> Void = { _ in }) throws -> Outcome {
-        precondition(lock.isHeld, "a RunSession trains once; start a new session to continue the run")
-        defer { lock.release() }
+        precondition(!sittingOver, "a RunSession trains once; start a new session to continue the run")
+        defer {
+            sittingOver = true
+            lock?.release()
+        }
         var lastSave = DispatchTime.now()
         do {
             try trainer.run { event in

@@ -104,7 +104,7 @@ import _RNReproSupport
             guard case .step(let progress) = event, progress.step == 3 else { return }
             let names = try! FileManager.default.contentsOfDirectory(atPath: path).sorted()
             let checkpoint = try! bytes(path + "/checkpoint.bin")
-            FileManager.default.createFile(atPath: inFlight, contents: Data([1]))
+            #expect(FileManager.default.createFile(atPath: inFlight, contents: Data([1])))
             do {
                 _ = try session(spec, at: path, resume: true)
             } catch {

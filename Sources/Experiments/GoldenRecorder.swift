@@ -58,7 +58,8 @@ public struct GoldenRecorder {
     }
 
     /// The paper campaign's finished runs (their files matching their manifests), one seed each.
-    public func recordFinished(notes: [String]) throws -> GoldenFile {
+    /// Without `notes`, the findings `existing` records are kept.
+    public func recordFinished(notes: [String], existing: GoldenFile? = nil) throws -> GoldenFile {
         let runner = runner(0)
         let plan = try JSONFiles.read(ProfilePlan.self, from: runner.folder.planPath, schema: ProfilePlan.schema)
         let done = plan.runs.filter { runner.isFinished($0) }
@@ -66,8 +67,8 @@ public struct GoldenRecorder {
             throw GoldenError("no run of \(runner.root) has finished yet; `make campaign-status` shows where they stand")
         }
         return GoldenFile(
-            profile: profile.rawValue, seeds: [0], provenance: .current(), notes: notes, deviations: profile.deviations,
-            datasetSHA256: first.spec.dataset.sha256,
+            profile: profile.rawValue, seeds: [0], provenance: .current(), notes: notes.isEmpty ? existing?.notes ?? [] : notes,
+            deviations: profile.deviations, datasetSHA256: first.spec.dataset.sha256,
             runs: try GoldenBands.goldenRuns(of: done, runs: [try Self.evaluations(of: done, in: runner)],
                                              questions: first.spec.dataset.testImages * SceneGeometry.questionsPerType))
     }

@@ -439,6 +439,8 @@ struct ReportDocument {
         if let golden = inputs.golden, !golden.notes.isEmpty {
             korean("골든 파일(golden/\(escape(inputs.profile)).json, 시드 \(golden.seeds.map(String.init).joined(separator: ", ")))에 기록된, 이 규모에서 확인된 발견은 다음과 같다. The golden file records these findings at this scale:")
             bullets(golden.notes.map(escape), style: Self.english)
+        } else if inputs.golden != nil {
+            korean("골든 파일(golden/\(escape(inputs.profile)).json)에는 아직 이 규모에서 확인된 발견이 기록되지 않았다. The golden file records no finding at this scale yet.")
         } else {
             korean("이 프로파일에는 아직 골든 파일이 없어, 어떤 발견이 이 규모에서 드러나는지 기록된 판단이 없다. No golden file exists for this profile yet, so no finding has been assessed at this scale.")
         }

@@ -295,7 +295,9 @@ struct GoldenCommand: ParsableCommand {
                                           log: { print($0) })
             let golden: GoldenFile
             if finished {
-                golden = try recorder.recordFinished(notes: note)
+                let existing = FileManager.default.fileExists(atPath: path)
+                    ? try JSONFiles.read(GoldenFile.self, from: path, schema: GoldenFile.schema) : nil
+                golden = try recorder.recordFinished(notes: note, existing: existing)
             } else if let addSeed {
                 let existing = try JSONFiles.read(GoldenFile.self, from: path, schema: GoldenFile.schema)
                 golden = try recorder.record(offsets: [addSeed], adding: existing, notes: note, pool: try threadOptions.makePool())

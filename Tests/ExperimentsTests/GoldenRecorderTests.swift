@@ -46,4 +46,21 @@ import _RNReproTestSupport
         try GoldenRecorder.write(changed, to: path, force: true)
         #expect(try JSONFiles.read(GoldenFile.self, from: path) == changed)
     }
+
+    /// Recorded again as more campaign runs finish, the golden file keeps the findings it
+    /// records unless new ones are given.
+    @Test func recordingFinishedRunsKeepsTheFindingsUnlessGivenNewOnes() throws {
+        let (root, plan, _) = try PlanAndCheckTests.fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try JSONFiles.write(plan, to: ProfileFolder(root: root).planPath)
+        let paper = PlanAndCheckTests.paper
+        let recorder = GoldenRecorder(profile: .smoke, paper: paper,
+                                      runner: { ProfileRunner(profile: .smoke, root: root, seedOffset: $0, paper: paper) { _ in } },
+                                      log: { _ in })
+        let first = try recorder.recordFinished(notes: ["Shows: one finding."])
+        #expect(first.notes == ["Shows: one finding."])
+        #expect(first.runs.map(\.row) == plan.runs.map(\.name))
+        #expect(try recorder.recordFinished(notes: [], existing: first).notes == first.notes)
+        #expect(try recorder.recordFinished(notes: ["Shows: another."], existing: first).notes == ["Shows: another."])
+    }
 }

@@ -449,10 +449,15 @@ struct ReportDocument {
 
     func conclusion() {
         let total = allClaims.count
-        korean("\(escape(inputs.profile)) 프로파일에서 논문의 주장 \(total)개 중 \(count(.reproduced))개가 재현되고 \(count(.partly))개가 부분 재현되었으며 \(count(.notReproduced))개는 재현되지 않았다\(count(.notRun) > 0 ? "(\(count(.notRun))개는 아직 실행되지 않음)" : ""). " + (atPaperScale
+        // The claims not judged yet: runs in flight, and runs not started.
+        let waitingKorean = [count(.pending) > 0 ? "\(count(.pending))개는 학습 중" : nil,
+                             count(.notRun) > 0 ? "\(count(.notRun))개는 아직 실행되지 않음" : nil].compactMap { $0 }
+        let waitingEnglish = [count(.pending) > 0 ? "\(count(.pending)) pending" : nil,
+                              count(.notRun) > 0 ? "\(count(.notRun)) not run yet" : nil].compactMap { $0 }
+        korean("\(escape(inputs.profile)) 프로파일에서 논문의 주장 \(total)개 중 \(count(.reproduced))개가 재현되고 \(count(.partly))개가 부분 재현되었으며 \(count(.notReproduced))개는 재현되지 않았다\(waitingKorean.isEmpty ? "" : "(" + waitingKorean.joined(separator: ", ") + ")"). " + (atPaperScale
             ? "이 프로파일은 논문과 같은 규모이므로 차이는 구현이나 시드의 차이로 보아야 한다."
             : "이 프로파일은 논문보다 훨씬 짧게 학습하므로 정확도의 절대값이 아니라 설정들 사이의 순서와 붕괴 여부가 비교의 대상이다. 논문 규모의 수치는 paper 프로파일로만 확인할 수 있다."))
-        english("In profile \(escape(inputs.profile)), \(count(.reproduced)) of the paper's \(total) claims are reproduced, \(count(.partly)) partly and \(count(.notReproduced)) not\(count(.notRun) > 0 ? " (\(count(.notRun)) not run yet)" : ""). " + (atPaperScale
+        english("In profile \(escape(inputs.profile)), \(count(.reproduced)) of the paper's \(total) claims are reproduced, \(count(.partly)) partly and \(count(.notReproduced)) not\(waitingEnglish.isEmpty ? "" : " (" + waitingEnglish.joined(separator: ", ") + ")"). " + (atPaperScale
             ? "The profile runs at the paper's scale, so differences point to the implementation or to seed variation."
             : "The profile trains far shorter than the paper, so what can be compared is the order of the settings and whether a run collapses, not the absolute accuracies; only the paper profile can test the paper's numbers."))
     }

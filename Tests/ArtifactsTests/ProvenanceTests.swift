@@ -9,18 +9,8 @@ import _RNReproTestSupport
 @Suite struct ProvenanceTests {
     @discardableResult
     func git(_ arguments: [String], in directory: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "git \(arguments.joined(separator: " "))")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Tool.output("git", ["-c", "user.name=test", "-c", "user.email=test@example.org"] + arguments, in: directory)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func write(_ text: String, to path: String) throws {

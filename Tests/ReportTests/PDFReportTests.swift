@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _RNReproTestSupport
 
 @testable import Artifacts
 @testable import Report
@@ -8,7 +9,7 @@ import Testing
 @Suite struct PDFReportTests {
     @Test func pageCountMatchesPdfinfo() throws {
         let (path, report) = try ReportFixture.shared.get()
-        let info = try ReportFixture.tool("pdfinfo", [path])
+        let info = try Tool.output("pdfinfo", [path])
         #expect(info.contains("Pages:") && info.contains(" \(report.pages)\n"))
         let pages = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }.map { $0.split(separator: " ").last.map(String.init) ?? "" }
         #expect(pages == String(report.pages))
@@ -40,7 +41,7 @@ import Testing
 
     @Test func embedsAKoreanFont() throws {
         let (path, _) = try ReportFixture.shared.get()
-        let rows = try ReportFixture.tool("pdffonts", [path]).split(separator: "\n").dropFirst(2)
+        let rows = try Tool.output("pdffonts", [path]).split(separator: "\n").dropFirst(2)
         #expect(rows.contains { $0.contains("NanumMyeongjo") })
         #expect(rows.contains { $0.contains("NanumGothic") })
         // Columns: name type encoding emb sub uni object ID; every font is embedded.
@@ -52,7 +53,7 @@ import Testing
 
     @Test func holdsNoRasterImage() throws {
         let (path, _) = try ReportFixture.shared.get()
-        let list = try ReportFixture.tool("pdfimages", ["-list", path])
+        let list = try Tool.output("pdfimages", ["-list", path])
         // Two header lines and nothing else.
         #expect(list.split(separator: "\n").count == 2, "pdfimages lists images:\n\(list)")
     }
@@ -67,7 +68,7 @@ import Testing
         let b = try Data(contentsOf: URL(fileURLWithPath: second))
         #expect(a == b)
         // The date comes from the newest manifest, not the clock.
-        let info = try ReportFixture.tool("pdfinfo", ["-isodates", second])
+        let info = try Tool.output("pdfinfo", ["-isodates", second])
         #expect(info.contains("2026-03-02T16:16:00"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["again.pdf"])
     }

@@ -40,26 +40,5 @@ enum ReportFixture {
         return directory.appendingPathComponent("runs")
     }
 
-    /// Runs a poppler tool and returns its stdout.
-    static func tool(_ name: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [name] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ToolFailure(description: "\(name) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func text(_ pdf: String) throws -> String { try tool("pdftotext", [pdf, "-"]) }
-}
-
-struct ToolFailure: Error, CustomStringConvertible {
-    let description: String
+    static func text(_ pdf: String) throws -> String { try Tool.output("pdftotext", [pdf, "-"]) }
 }

@@ -5,10 +5,23 @@ import _RNReproSupport
 
 /// `rnrepro check`: each run's metrics against the golden bands, and the paper tier.
 public struct DriftCheck {
+    /// The check's answer; its raw value is `rnrepro check`'s exit status.
     public enum Outcome: Int32 {
         case holds = 0
         case drift = 1
         case cannotCompare = 2
+        /// Every band holds, but a finished paper claim is partly or not reproduced; only when
+        /// the check was asked to require the paper's claims (`--require-reproduced`).
+        case claimNotReproduced = 3
+
+        var text: String {
+            switch self {
+            case .holds: "holds"
+            case .drift: "drift"
+            case .cannotCompare: "cannot compare"
+            case .claimNotReproduced: "a paper claim is not reproduced"
+            }
+        }
     }
 
     public struct Row: Codable, Equatable {
@@ -55,13 +68,15 @@ public struct DriftCheck {
     public var problems: [String] = []
     public var outcome: Outcome = .holds
 
-    /// `rnrepro check`: reads the profile's plan, golden file and the paper's facts, compares,
-    /// and for the paper profile also gates on the paper tier (a finished row whose verdict is
-    /// "partly" or "not reproduced" is drift). The paper profile's runs without a manifest are
-    /// pending; before its first run finishes there is no golden file, and the check still
-    /// shows the paper tier. Anything unreadable is a problem, never an exception.
+    /// `rnrepro check`: reads the profile's plan, golden file and the paper's facts and compares.
+    /// The outcome answers whether our runs moved (the golden bands); the paper tier, whether
+    /// the paper holds, and it decides the outcome only with `requireReproduced` (then a
+    /// finished claim "partly" or "not reproduced" is `.claimNotReproduced`, when every band
+    /// holds). The paper profile's runs without a manifest are pending; before its first run
+    /// finishes there is no golden file, and the check still shows the paper tier. Anything
+    /// unreadable is a problem, never an exception.
     public static func perform(profile: Profile, root: String, goldenPath: String, paperPath: String,
-                               exact: Bool) -> DriftCheck {
+                               exact: Bool, requireReproduced: Bool = false) -> DriftCheck {
         var failed = DriftCheck()
         failed.outcome = .cannotCompare
         let plan: ProfilePlan
@@ -86,10 +101,9 @@ public struct DriftCheck {
             ? plan.runs.filter { !FileManager.default.fileExists(atPath: RunDirectory(path: root + "/" + $0.id).manifestPath) }.map(\.name)
             : []
         var check = run(golden: golden, goldenPath: goldenPath, plan: plan, root: root, paper: paper, exact: exact, pending: pending)
-        let unreproduced = check.paperTier.contains {
-            $0.verdict == .partly || $0.verdict == .notReproduced
+        if requireReproduced, check.outcome == .holds, !check.unreproducedClaims.isEmpty {
+            check.outcome = .claimNotReproduced
         }
-        if profile == .paper, check.outcome == .holds, unreproduced { check.outcome = .drift }
         return check
     }
 
@@ -184,6 +198,11 @@ public struct DriftCheck {
         return check
     }
 
+    /// The paper tier's finished claims that are partly or not reproduced.
+    public var unreproducedClaims: [PaperRow] {
+        paperTier.filter { $0.verdict == .partly || $0.verdict == .notReproduced }
+    }
+
     /// What makes `golden` another plan's: its profile, its data set, a planned run it lacks or
     /// records with another spec, a run it has that the plan does not, a band it cannot use.
     static func planProblems(golden: GoldenFile, plan: ProfilePlan, pending: [String]) -> [String] {
@@ -238,7 +257,11 @@ public struct DriftCheck {
         if !problems.isEmpty {
             text += "\n## Cannot compare\n\n" + problems.map { "- \($0)\n" }.joined()
         }
-        text += "\nOutcome: \(["holds", "drift", "cannot compare"][Int(outcome.rawValue)])\n"
+        let claims = [Verdict.reproduced, .partly, .notReproduced, .pending, .notRun].map { verdict in
+            "\(paperTier.filter { $0.verdict == verdict }.count) \(verdict.rawValue)"
+        }
+        text += "\nPaper claims: \(claims.joined(separator: ", "))\n"
+        text += "Outcome: \(outcome.text)\n"
         return text
     }
 }

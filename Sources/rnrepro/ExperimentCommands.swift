@@ -202,7 +202,11 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Compare a profile's runs with golden/<profile>.json: exit 0 when every metric holds, 1 on drift, 2 when it cannot compare.",
-        discussion: "Writes runs/<profile>/drift.md and drift.json. The paper tier is printed for every profile and gates only the paper profile."
+        discussion: """
+            Writes runs/<profile>/drift.md and drift.json. It also prints the paper tier, each of \
+            the paper's claims beside ours with a verdict; the verdicts decide the exit status only \
+            with --require-reproduced.
+            """
     )
 
     @OptionGroup var profileOptions: ProfileOptions
@@ -210,13 +214,17 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Compare the bits of the reference build instead of the bands; name the first epoch where a run diverged.")
     var exact = false
 
+    @Flag(help: "Exit 3 when every band holds but a finished claim of the paper is partly or not reproduced.")
+    var requireReproduced = false
+
     @Option(help: "Directory of the golden files.")
     var goldenDir: String = "golden"
 
     func run() throws {
         let profile = profileOptions.profile.rawValue
         let check = DriftCheck.perform(profile: profileOptions.profile, root: profileOptions.root,
-                                       goldenPath: "\(goldenDir)/\(profile).json", paperPath: profileOptions.paper, exact: exact)
+                                       goldenPath: "\(goldenDir)/\(profile).json", paperPath: profileOptions.paper,
+                                       exact: exact, requireReproduced: requireReproduced)
         for problem in check.problems {
             FileHandle.standardError.write(Data("rnrepro: error: cannot compare: \(problem)\n".utf8))
         }

@@ -4,7 +4,8 @@ import Foundation
 import Testing
 import _RNReproSupport
 
-/// `rnrepro check`'s exit codes as a user sees them: 0 holds, 1 drift (named), 2 cannot compare.
+/// `rnrepro check`'s exit codes as a user sees them: 0 holds, 1 drift (named), 2 cannot compare,
+/// 3 a paper claim not reproduced (asked for with --require-reproduced).
 @Suite struct CheckCommandTests {
     @Test func exitCodes() throws {
         let directory = try CLI.scratchDirectory()
@@ -48,6 +49,14 @@ import _RNReproSupport
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("Outcome: holds") && result.stdout.contains("## Paper tier"))
         #expect(FileManager.default.fileExists(atPath: root + "/drift.md") && FileManager.default.fileExists(atPath: root + "/drift.json"))
+
+        // Smoke's accuracies are far from the paper's claims: the paper tier says so and the exit
+        // status follows the bands, unless the check is asked to require the claims.
+        #expect(result.stdout.contains("| not reproduced |") && result.stdout.contains("\nPaper claims: "))
+        let strict = try CLI.run(executable: CLI.executable.path, ["check", "--profile", "smoke", "--paper", paperPath, "--require-reproduced"],
+                                 currentDirectory: directory)
+        #expect(strict.status == 3, "\(strict.stdout)\(strict.stderr)")
+        #expect(strict.stdout.contains("Outcome: a paper claim is not reproduced"))
 
         // A run that ended 8 points lower: drift, named.
         let victim = plan.runs[2]

@@ -157,19 +157,17 @@ public struct CampaignProgress: Sendable {
     }
 }
 
-/// The lock that keeps one campaign running per work tree: an exclusive `flock` on a file that
-/// holds the PID of the process that holds it. The kernel drops the lock when that process ends,
+/// The lock that keeps one campaign running per work tree: a `FileLock` on a file that holds
+/// the PID of the process that holds it. The kernel drops the lock when that process ends,
 /// however it ends, so a lock file left by a killed campaign is recognised as stale.
 public final class CampaignLock {
     public let path: String
-    private let descriptor: Int32
+    private let lock: FileLock
 
-    private init(path: String, descriptor: Int32) {
+    private init(path: String, lock: FileLock) {
         self.path = path
-        self.descriptor = descriptor
+        self.lock = lock
     }
-
-    deinit { close(descriptor) }
 
     public enum Holder: Equatable, Sendable {
         /// No campaign holds the lock; `stalePID` is the PID a killed one left in the file.
@@ -179,25 +177,28 @@ public final class CampaignLock {
 
     /// Takes the lock for this process, or throws naming the process that holds it.
     public static func acquire(_ path: String) throws -> CampaignLock {
-        let descriptor = try open(path)
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let pid = readPID(descriptor)
-            close(descriptor)
-            throw FileError(path: path, reason: "the campaign is already running (PID \(pid.map(String.init) ?? "unknown"))")
+        try createDirectory(of: path)
+        switch try FileLock.attempt(path, flags: O_RDWR | O_CREAT, what: "the campaign's lock") {
+        case .held:
+            let pid = if case .running(let pid) = holder(path) { String(pid) } else { "unknown" }
+            throw FileError(path: path, reason: "the campaign is already running (PID \(pid))")
+        case .unsupported(let reason):
+            throw FileError(path: path, reason: "cannot lock the campaign's lock: \(reason)")
+        case .acquired(let lock):
+            let text = "\(getpid())\n"
+            guard let descriptor = lock.descriptor, ftruncate(descriptor, 0) == 0,
+                  pwrite(descriptor, text, text.utf8.count, 0) == text.utf8.count else {
+                throw FileError(path: path, reason: "cannot write the lock's PID: \(String(cString: strerror(errno)))")
+            }
+            return CampaignLock(path: path, lock: lock)
         }
-        let text = "\(getpid())\n"
-        guard ftruncate(descriptor, 0) == 0, pwrite(descriptor, text, text.utf8.count, 0) == text.utf8.count else {
-            close(descriptor)
-            throw FileError(path: path, reason: "cannot write the lock's PID: \(String(cString: strerror(errno)))")
-        }
-        return CampaignLock(path: path, descriptor: descriptor)
     }
 
-    /// Who holds the lock at `path`, without taking it.
+    /// Who holds the lock at `path`, without taking it: a shared lock can be had only when no
+    /// process holds the exclusive one.
     public static func holder(_ path: String) -> Holder {
-        guard FileManager.default.fileExists(atPath: path), let descriptor = try? open(path) else {
-            return .none(stalePID: nil)
-        }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return .none(stalePID: nil) }
         defer { close(descriptor) }
         let pid = readPID(descriptor)
         if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
@@ -207,14 +208,13 @@ public final class CampaignLock {
         return .running(pid: pid ?? 0)
     }
 
-    private static func open(_ path: String) throws -> Int32 {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        let descriptor = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw FileError(path: path, reason: "cannot open the campaign's lock: \(String(cString: strerror(errno)))")
+    private static func createDirectory(of path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw FileError(path: path, reason: "cannot create directory \(directory): \(AtomicFile.describe(error))")
         }
-        return descriptor
     }
 
     private static func readPID(_ descriptor: Int32) -> Int32? {

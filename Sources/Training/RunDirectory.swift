@@ -142,52 +142,31 @@ public struct RunDirectory {
         try JSONFiles.write(manifest, to: manifestPath)
     }
 
-    /// Takes the run's writer lock: an exclusive `flock` on the directory itself (created if
-    /// need be), so two processes never write one run at once (a campaign and an `rnrepro
-    /// train --resume` of one of its runs, two campaigns in one tree, two cluster tasks given
-    /// one run). The kernel drops the lock when its holder ends, however it ends, and it leaves
-    /// no file behind. Throws at once when another open of the directory holds it. Returns nil
-    /// on a file system that cannot lock a directory (NFS emulates `flock` with write locks,
-    /// which a directory cannot take): there the run goes unguarded rather than not at all.
-    public func lock() throws -> RunLock? {
+    /// Takes the run's writer lock: a `FileLock` on the directory itself (created if need be),
+    /// so two processes never write one run at once (a campaign and an `rnrepro train --resume`
+    /// of one of its runs, two campaigns in one tree, two cluster tasks given one run); it
+    /// leaves no file behind. Throws at once when another process holds it. Returns nil on a
+    /// file system that cannot lock a directory (NFS): there the run goes unguarded rather than
+    /// not at all.
+    public func lock() throws -> FileLock? {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw FileError(path: path, reason: "cannot create the run's directory: \(AtomicFile.describe(error))")
         }
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw FileError(path: path, reason: "cannot open the run's directory: \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let busy = errno == EWOULDBLOCK
-            close(descriptor)
-            guard busy else { return nil }
+        switch try FileLock.attempt(path, flags: O_RDONLY | O_DIRECTORY, what: "the run's directory") {
+        case .acquired(let lock):
+            return lock
+        case .held:
             throw FileError(path: path, reason: "another process is training this run (one writer at a time); wait for it to stop, or stop it (`make campaign-status` names the campaign's PID)")
+        case .unsupported:
+            return nil
         }
-        return RunLock(descriptor: descriptor)
     }
 
     private func writeLines<Line: Encodable>(_ lines: [Line], to path: String) throws {
         var data = Data()
         for line in lines { data.append(try JSONFiles.line(line)) }
         try AtomicFile.write(data, to: path)
-    }
-}
-
-/// A run directory's writer lock (`RunDirectory.lock()`), held until `release()` or until it is
-/// freed.
-public final class RunLock {
-    private var descriptor: Int32?
-
-    fileprivate init(descriptor: Int32) { self.descriptor = descriptor }
-
-    deinit { release() }
-
-    /// Lets another process write the run. Releasing twice does nothing.
-    public func release() {
-        guard let descriptor else { return }
-        close(descriptor)
-        self.descriptor = nil
     }
 }

@@ -2,6 +2,7 @@ import Artifacts
 import Dispatch
 import Engine
 import Foundation
+import _RNReproSupport
 
 /// One sitting of a run in its directory: it starts or resumes the run, saves a checkpoint after
 /// every evaluation and, between evaluations, every `checkpointEvery` seconds of wall time,
@@ -32,7 +33,7 @@ public final class RunSession {
     private let startedAt = DispatchTime.now()
     private let trainSecondsAtStart: Double
     /// Held from before the first write until `run` returns: one writer per run.
-    private let lock: RunLock?
+    private let lock: FileLock?
     private var sittingOver = false
 
     /// Starts the run in `directory`, or resumes it from its checkpoint when `resume` is set.

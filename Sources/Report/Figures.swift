@@ -96,8 +96,17 @@ struct PlotFigure {
                 "unset label",
                 "set autoscale x",
                 "set xtics autofreq",
-                panel.yRange.map { "set yrange [\(number($0.0)):\(number($0.1))]" } ?? "set yrange [0:*]",
             ]
+            if let (low, high) = panel.yRange {
+                lines += ["set yrange [\(number(low)):\(number(high))]", "set ytics autofreq"]
+            } else {
+                // From 0 to the first round value over the highest point, a few ticks apart, so
+                // the labels of a short panel do not run into each other.
+                let highest = panel.series.flatMap { $0.points.map(\.y) }.filter(\.isFinite).max() ?? 1
+                let ticks = Self.ticks(upTo: highest, covering: true)
+                lines += ["set yrange [0:\(number(ticks.last ?? 1))]",
+                          "set ytics (" + ticks.map { "\"\(number($0))\" \(number($0))" }.joined(separator: ", ") + ")"]
+            }
             var plots = panel.series.indices.map { s -> String in
                 let series = panel.series[s]
                 return "$p\(p)s\(s) using 1:2 with linespoints lw 2 dt \(series.dash) pt \(series.pointType) ps 0.55 lc rgb \"\(series.color)\" notitle"
@@ -176,11 +185,13 @@ struct PlotFigure {
         }
     }
 
-    /// Round tick positions from 0 to `last` (at most 6), so no tick stands past our curves.
-    static func ticks(upTo last: Double) -> [Double] {
+    /// Round tick positions from 0, at most 6: up to `last`, so no tick stands past our curves,
+    /// or with `covering` to the first tick at or past it, so the axis holds every point.
+    static func ticks(upTo last: Double, covering: Bool = false) -> [Double] {
         let steps = [0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100]
         let step = steps.first { last / $0 <= 5.0001 } ?? max(last / 5, 1)
-        return (0...Int((last / step + 1e-9).rounded(.down))).map { Double($0) * step }
+        let count = covering ? Int((last / step - 1e-9).rounded(.up)) : Int((last / step + 1e-9).rounded(.down))
+        return (0...max(count, covering ? 1 : 0)).map { Double($0) * step }
     }
 
     /// How far the x range reaches past our last evaluation when the paper's values are lines.

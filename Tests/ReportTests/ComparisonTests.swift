@@ -52,6 +52,20 @@ import Testing
         #expect(PlotFigure.marksAtPaperEpoch(ourLastEpoch: 15, paperEpochs: 20))
         #expect(!PlotFigure.marksAtPaperEpoch(ourLastEpoch: 1, paperEpochs: 20))
     }
+
+    /// Axis ticks: at most six round values; an x axis stops at our last point, the loss
+    /// figure's y axis reaches the first tick past its highest one.
+    @Test func ticksAreFewAndRound() {
+        func ticks(_ last: Double, covering: Bool = false) -> [String] {
+            PlotFigure.ticks(upTo: last, covering: covering).map { String(format: "%g", $0) }
+        }
+        #expect(ticks(20) == ["0", "5", "10", "15", "20"])
+        #expect(ticks(1.25) == ["0", "0.25", "0.5", "0.75", "1", "1.25"])
+        #expect(ticks(0.99) == ["0", "0.2", "0.4", "0.6", "0.8"])
+        #expect(ticks(0.99, covering: true) == ["0", "0.2", "0.4", "0.6", "0.8", "1"])
+        #expect(ticks(1.34, covering: true) == ["0", "0.5", "1", "1.5"])
+        #expect(ticks(0, covering: true) == ["0", "0.05"])
+    }
 }
 
 @Suite struct FontCheckTests {

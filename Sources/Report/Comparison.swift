@@ -22,7 +22,7 @@ struct Claim {
     /// Final test accuracy of each replicate that trained its planned length, by replicate.
     let values: [Double]
     let plannedReplicates: Int
-    /// The replicates that have evaluated but not reached their planned length (in flight,
+    /// The replicates that have started but not reached their planned length (in flight,
     /// interrupted or failed): their accuracies are not final, so no verdict rests on them.
     let unfinished: [RunRecord]
     /// Test questions of this type the accuracy is measured on.
@@ -44,11 +44,14 @@ struct Claim {
         return VerdictRule.verdict(ours: mean, paper: paper, questions: questions)
     }
 
-    /// The latest value of an unfinished replicate and where it stands: "45.4 (epoch 5 of 50)".
+    /// The latest value of an unfinished replicate and where it stands: "45.4 (epoch 5 of 50)",
+    /// or "- (epoch 0 of 50)" before its first evaluation.
     var latestUnfinished: String? {
-        guard let run = unfinished.first, let line = run.final else { return nil }
+        guard let run = unfinished.first else { return nil }
+        let planned = Format.epochs(run.planned.spec.epochs)
+        guard let line = run.final else { return "- (epoch 0 of \(planned))" }
         let value = type == "rel" ? line.testAccuracy.rel : line.testAccuracy.nonrel
-        return "\(Format.fixed(value)) (epoch \(Format.epochs(line.epoch)) of \(Format.epochs(run.planned.spec.epochs)))"
+        return "\(Format.fixed(value)) (epoch \(Format.epochs(line.epoch)) of \(planned))"
     }
 
     static func make(row: PaperRow, type: String, inputs: ReportInputs) -> Claim {

@@ -5,15 +5,17 @@ import _RNReproSupport
 /// One planned run with whatever it has written so far.
 struct RunRecord {
     let planned: PlannedRun
-    /// Every evaluation, in order; empty when the run has not started.
+    /// Its spec.json exists: training has begun (the spec is written before anything else).
+    let started: Bool
+    /// Every evaluation, in order; empty until the first evaluation.
     let metrics: [MetricsLine]
     /// Present once the run finished.
     let manifest: RunManifest?
 
     var final: MetricsLine? { metrics.last }
     var hasRun: Bool { !metrics.isEmpty }
-    /// Evaluated but not finished (still running, interrupted or failed): no manifest yet.
-    var isPartial: Bool { hasRun && manifest == nil }
+    /// Started but not finished (still running, interrupted or failed): no manifest yet.
+    var isPartial: Bool { (started || hasRun) && manifest == nil }
 }
 
 /// Everything the report reads: the paper's facts, the profile's plan and runs, its golden file
@@ -46,12 +48,13 @@ struct ReportInputs {
         var runs: [RunRecord] = []
         for planned in plan.runs {
             let run = folder.run(planned.id)
-            let (metricsPath, manifestPath) = (run.metricsPath, run.manifestPath)
+            let (specPath, metricsPath, manifestPath) = (run.specPath, run.metricsPath, run.manifestPath)
             let metrics = FileManager.default.fileExists(atPath: metricsPath)
                 ? try JSONFiles.readLines(MetricsLine.self, from: metricsPath) : []
             let manifest = FileManager.default.fileExists(atPath: manifestPath)
                 ? try JSONFiles.read(RunManifest.self, from: manifestPath, schema: RunManifest.schema) : nil
-            runs.append(RunRecord(planned: planned, metrics: metrics, manifest: manifest))
+            runs.append(RunRecord(planned: planned, started: FileManager.default.fileExists(atPath: specPath),
+                                  metrics: metrics, manifest: manifest))
         }
         guard runs.contains(where: \.hasRun) else {
             throw ReportError.noMetrics(profile: profile, directory: profileDirectory, planned: plan.runs.count)

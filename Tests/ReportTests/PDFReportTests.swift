@@ -87,6 +87,23 @@ import _RNReproTestSupport
         #expect(text.contains("No sample images"))
         #expect(report.pages >= 5)
     }
+
+    /// A run that has begun (its spec.json is written) but not evaluated yet is in flight, not
+    /// "not run".
+    @Test func aRunStartedButNotEvaluatedShowsAsInFlight() throws {
+        let runs = try ReportFixture.copyOfRuns()
+        defer { try? FileManager.default.removeItem(at: runs.deletingLastPathComponent()) }
+        let profile = runs.appendingPathComponent(ReportFixture.profile)
+        let victim = try FileManager.default.contentsOfDirectory(atPath: profile.path).first { $0.hasPrefix("rn-b128-lr1e-3-") }!
+        for name in ["metrics.jsonl", "manifest.json", "timings.jsonl"] {
+            try FileManager.default.removeItem(at: profile.appendingPathComponent(victim).appendingPathComponent(name))
+        }
+        let out = runs.deletingLastPathComponent().appendingPathComponent("started.pdf").path
+        try PDFReport.render(ReportFixture.request(out: out, runsDirectory: runs.path))
+        let text = try ReportFixture.text(out).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("rel 88 - (epoch 0 of 1) - pending"))
+        #expect(text.contains("2 pending (runs in flight) and 0 not run"))
+    }
 }
 
 /// Each missing prerequisite stops the report with one line naming it.

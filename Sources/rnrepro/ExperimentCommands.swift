@@ -203,9 +203,9 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Compare a profile's runs with golden/<profile>.json: exit 0 when every metric holds, 1 on drift, 2 when it cannot compare.",
         discussion: """
-            Writes runs/<profile>/drift.md and drift.json. It also prints the paper tier, each of \
-            the paper's claims beside ours with a verdict; the verdicts decide the exit status only \
-            with --require-reproduced.
+            Writes drift.md and drift.json beside the runs (runs/<profile>; results/paper for the \
+            paper profile). It also prints the paper tier, each of the paper's claims beside ours \
+            with a verdict; the verdicts decide the exit status only with --require-reproduced.
             """
     )
 
